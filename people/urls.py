@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("people/", views.directory, name="directory"),
+    path("people/<str:ref>/", views.detail, name="detail"),
+]
