@@ -57,9 +57,7 @@ class ApproximateDate:
             return cls(None, Precision.UNKNOWN, not_later_than)
         if month is None:
             if day is not None:
-                raise ValidationError(
-                    _("A day needs a month."), code="approximate_date_no_month"
-                )
+                raise ValidationError(_("A day needs a month."), code="approximate_date_no_month")
             return cls(datetime.date(year, 1, 1), Precision.YEAR)
         if day is None:
             return cls(datetime.date(year, month, 1), Precision.MONTH)

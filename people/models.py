@@ -75,9 +75,7 @@ class Person(TimeStampedModel):
         blank=True,
         help_text=_("Often worked out from an age a source gives, so approximate."),
     )
-    birth_year_is_approximate = models.BooleanField(
-        _("birth year is approximate"), default=True
-    )
+    birth_year_is_approximate = models.BooleanField(_("birth year is approximate"), default=True)
     ethnicity = models.CharField(_("ethnicity"), max_length=100, blank=True)
     citizenship = models.CharField(
         _("citizenship"), max_length=100, blank=True, help_text=_("Country or countries.")
@@ -124,7 +122,7 @@ class Person(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("people:detail", kwargs={"ref": self.ref})
+        return reverse("cases:person", kwargs={"ref": self.ref})
 
     @property
     def is_public(self):

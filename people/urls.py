@@ -7,5 +7,4 @@ app_name = "people"
 urlpatterns = [
     path("", views.home, name="home"),
     path("people/", views.directory, name="directory"),
-    path("people/<str:ref>/", views.detail, name="detail"),
 ]

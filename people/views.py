@@ -1,13 +1,12 @@
 from django.shortcuts import render
 
+from .models import Person
+
 
 def home(request):
     return render(request, "people/home.html")
 
 
 def directory(request):
-    return render(request, "people/directory.html")
-
-
-def detail(request, ref):
-    return render(request, "people/detail.html")
+    persons = Person.objects.visible_to(request.user).prefetch_related("variants")
+    return render(request, "people/directory.html", {"persons": persons})

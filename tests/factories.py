@@ -5,7 +5,6 @@ import itertools
 
 from django.contrib.auth.models import Group, User
 
-from casetracker.dates import Precision
 from cases.models import (
     Authority,
     BorderCrossing,
@@ -18,6 +17,7 @@ from cases.models import (
     Source,
     StatusDecision,
 )
+from casetracker.dates import Precision
 from people.models import NameVariant, Person
 
 _counter = itertools.count(1)

@@ -66,7 +66,9 @@ class Citation(TimeStampedModel):
     object_id = models.PositiveBigIntegerField()
     record = GenericForeignKey("content_type", "object_id")
     quote = models.TextField(
-        _("quote"), blank=True, help_text=_("The short passage of the source that supports the fact.")
+        _("quote"),
+        blank=True,
+        help_text=_("The short passage of the source that supports the fact."),
     )
     confidence = models.CharField(
         _("confidence"), max_length=6, choices=Confidence.choices, default=Confidence.HIGH
