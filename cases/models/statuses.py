@@ -1,4 +1,6 @@
 from django.db import models
+from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -12,6 +14,31 @@ from people.models import Person
 
 from .authorities import Authority
 from .base import CaseRecord, PersonRecordQuerySet
+
+EXPIRY_WARNING_DAYS = 90
+
+
+class StatusDecisionQuerySet(PersonRecordQuerySet):
+    def in_force(self):
+        """Decisions that set a status: a refusal leaves the previous status as it was."""
+        return self.exclude(outcome=StatusDecision.Outcome.REFUSED)
+
+    def latest_first(self):
+        return self.order_by(F("decided").desc(nulls_last=True), "-pk")
+
+
+def annotate_current_status(persons):
+    """Add each person's current status: what their latest decision in force says.
+
+    Adds ``current_status`` (a Status value), ``current_status_outcome`` and
+    ``current_status_id`` for fetching the decision itself; None where nothing is recorded.
+    """
+    latest = StatusDecision.objects.in_force().filter(person=OuterRef("pk")).latest_first()
+    return persons.annotate(
+        current_status_id=Subquery(latest.values("pk")[:1]),
+        current_status=Subquery(latest.values("status")[:1]),
+        current_status_outcome=Subquery(latest.values("outcome")[:1]),
+    )
 
 
 class StatusDecision(CaseRecord):
@@ -70,7 +97,7 @@ class StatusDecision(CaseRecord):
 
     periods = [("valid_from", "valid_until")]
     history = HistoricalRecords()
-    objects = PersonRecordQuerySet.as_manager()
+    objects = StatusDecisionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("status decision")
@@ -93,3 +120,19 @@ class StatusDecision(CaseRecord):
 
     def get_absolute_url(self):
         return self.person.get_absolute_url()
+
+    def days_left(self, today=None):
+        """Days until the status expires (negative once expired), or None if it does not."""
+        last_day = self.approx_valid_until.latest
+        if last_day is None:
+            return None
+        return (last_day - (today or timezone.localdate())).days
+
+    def expiry_state(self, today=None):
+        """'expired', 'expiring' (within EXPIRY_WARNING_DAYS), 'valid' or None."""
+        days = self.days_left(today)
+        if days is None:
+            return None
+        if days < 0:
+            return "expired"
+        return "expiring" if days <= EXPIRY_WARNING_DAYS else "valid"
