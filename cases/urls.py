@@ -1,9 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import directory_views, views
 
 app_name = "cases"
 
 urlpatterns = [
+    path("people/", directory_views.directory, name="directory"),
+    path("people.json", directory_views.directory_json, name="directory-json"),
     path("people/<str:ref>/", views.person_timeline, name="person"),
+    path("people/<str:ref>/timeline.json", views.person_timeline_json, name="person-json"),
 ]

@@ -13,3 +13,7 @@ def person_timeline(request, ref):
         "shows_internal": person.is_managed_by(request.user),
     }
     return render(request, "cases/person_detail.html", context)
+
+
+def person_timeline_json(request, ref):
+    raise NotImplementedError

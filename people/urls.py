@@ -6,5 +6,4 @@ app_name = "people"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("people/", views.directory, name="directory"),
 ]

@@ -54,7 +54,7 @@ def test_it_shows_a_person_only_to_who_may_see_them(client, request, persons, re
 
 @pytest.mark.parametrize("reader", READERS)
 def test_the_directory_lists_only_visible_persons(client, request, persons, reader):
-    body = get_as(client, request, reader, reverse("people:directory")).content.decode()
+    body = get_as(client, request, reader, reverse("cases:directory")).content.decode()
     for visibility, person in persons.items():
         assert (person.name in body) == (reader in MAY_SEE[visibility])
     assert "NOTE-" not in body
