@@ -4,6 +4,9 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("cases.account_urls")),
+    path("", include("cases.edit_urls")),
+    path("", include("cases.report_urls")),
     path("", include("people.urls")),
     path("", include("cases.urls")),
 ]
