@@ -1,0 +1,247 @@
+"""The forms a lawyer uses to add, edit and delete the records of a person's case.
+
+Every view here takes the person from the access gate (``cases.writes.person_write_view``,
+applied in ``cases.edit_urls``) and leaves the writing to the named functions of
+``cases.writes``.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from . import writes
+from .forms import (
+    BorderCrossingForm,
+    DetentionForm,
+    EventForm,
+    HearingForm,
+    ProceedingForm,
+    RulingForm,
+    SourceCiteForm,
+    StatusDecisionForm,
+    citation_formset,
+    participant_formset,
+    source_options,
+)
+from .forms.base import SharedPersonsMixin
+from .models import BorderCrossing, Detention, Event, Hearing, Proceeding, Ruling, StatusDecision
+from .timeline import build_timeline
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """One kind of record on a person's timeline, and how its form is saved."""
+
+    name: str  # the timeline's kind: crossing, detention, …; in URL names and anchors
+    model: type
+    form: type
+    records: object  # person -> the queryset of this person's records of the kind
+    save: object = writes.save_record
+    formsets: tuple = ("citations",)
+    needs_proceeding: bool = False
+
+    @property
+    def label(self):
+        return capfirst(self.model._meta.verbose_name)
+
+    @property
+    def verbose_name(self):
+        return self.model._meta.verbose_name
+
+
+KINDS = {
+    kind.name: kind
+    for kind in [
+        RecordKind("crossing", BorderCrossing, BorderCrossingForm, lambda p: p.crossings.all()),
+        RecordKind("detention", Detention, DetentionForm, lambda p: p.detentions.all()),
+        RecordKind(
+            "proceeding",
+            Proceeding,
+            ProceedingForm,
+            lambda p: Proceeding.objects.filter(persons=p),
+            save=writes.save_shared_record,
+            formsets=("participants", "citations"),
+        ),
+        RecordKind(
+            "hearing",
+            Hearing,
+            HearingForm,
+            lambda p: Hearing.objects.filter(proceeding__persons=p),
+            needs_proceeding=True,
+        ),
+        RecordKind(
+            "ruling",
+            Ruling,
+            RulingForm,
+            lambda p: p.rulings.all(),
+            save=writes.record_ruling,
+            needs_proceeding=True,
+        ),
+        RecordKind("status", StatusDecision, StatusDecisionForm, lambda p: p.statuses.all()),
+        RecordKind(
+            "event",
+            Event,
+            EventForm,
+            lambda p: Event.objects.filter(persons=p),
+            save=writes.save_shared_record,
+        ),
+    ]
+}
+
+
+def _formsets(kind, data, record):
+    made = {}
+    if "participants" in kind.formsets:
+        made["participants"] = participant_formset(data, proceeding=record)
+    made["citations"] = citation_formset(data, record=record)
+    return made
+
+
+def _initial(kind, request):
+    """A link may preselect the proceeding of a new hearing or ruling: ?proceeding=<pk>."""
+    if kind.needs_proceeding and request.GET.get("proceeding", "").isdigit():
+        return {"proceeding": request.GET["proceeding"]}
+    return {}
+
+
+def delete_url(person, kind_name, pk):
+    return reverse(f"edit:{kind_name}-delete", kwargs={"ref": person.ref, "pk": pk})
+
+
+def _entry_url(person, kind_name, pk):
+    return f"{person.get_absolute_url()}#entry-{kind_name}-{pk}"
+
+
+def _record_form(request, person, kind, record):
+    data = request.POST if request.method == "POST" else None
+    instance = record or kind.model()
+    form = kind.form(
+        data,
+        instance=instance,
+        person=person,
+        user=request.user,
+        initial=_initial(kind, request) if record is None else None,
+    )
+    formsets = _formsets(kind, data, instance)
+    if data is not None:
+        valid = [form.is_valid()] + [formset.is_valid() for formset in formsets.values()]
+        if all(valid):
+            options = {"version": form.cleaned_data.get("version")} if record else {}
+            if "participants" in formsets:
+                options["participants"] = formsets["participants"]
+            try:
+                saved = kind.save(form, formsets["citations"], **options)
+            except writes.StaleEdit as stale:
+                if stale.current is None:
+                    form.add_error(
+                        None,
+                        _(
+                            "Someone else deleted this record after you opened the form; "
+                            "nothing was saved. What you typed is below."
+                        ),
+                    )
+                else:
+                    form.refuse_as_stale(stale.current)
+            except ValidationError as error:
+                form.add_error(None, error)
+            except IntegrityError:
+                # Someone changed the same citations or participants at the same moment.
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else changed this record's sources or participants at the "
+                        "same time, so nothing was saved. Check the form and save again."
+                    ),
+                )
+            else:
+                message = _("%(kind)s saved.") if record else _("%(kind)s added.")
+                messages.success(request, message % {"kind": kind.label})
+                return redirect(_entry_url(person, kind.name, saved.pk))
+    no_proceeding = kind.needs_proceeding and not form.fields["proceeding"].queryset.exists()
+    context = {
+        "person": person,
+        "kind": kind,
+        "record": record,
+        "form": form,
+        "participants": formsets.get("participants"),
+        "citations": formsets["citations"],
+        "source_options": source_options(),
+        "no_proceeding": no_proceeding,
+        "shared": isinstance(form, SharedPersonsMixin),
+        "formsets_invalid": any(fs.is_bound and not fs.is_valid() for fs in formsets.values()),
+        "delete_url": delete_url(person, kind.name, record.pk) if record else "",
+        "cancel_url": _entry_url(person, kind.name, record.pk)
+        if record
+        else person.get_absolute_url(),
+    }
+    status = 409 if form.conflicts else 200
+    return render(request, "cases/edit/record_form.html", context, status=status)
+
+
+def add_record(request, person, kind):
+    return _record_form(request, person, KINDS[kind], None)
+
+
+def edit_record(request, person, kind, pk):
+    record = get_object_or_404(KINDS[kind].records(person), pk=pk)
+    return _record_form(request, person, KINDS[kind], record)
+
+
+def delete_record(request, person, kind, pk):
+    """GET asks for confirmation; POST deletes (or takes the person off a shared record)."""
+    kind = KINDS[kind]
+    record = get_object_or_404(kind.records(person), pk=pk)
+    shared_with_others = hasattr(record, "persons") and (
+        writes.persons_not_managed(record, request.user).exists()
+    )
+    if request.method == "POST":
+        outcome = writes.delete_record(record, person=person, user=request.user)
+        if outcome == "detached":
+            message = _("%(kind)s removed from this person's case.")
+        else:
+            message = _("%(kind)s deleted.")
+        messages.success(request, message % {"kind": kind.label})
+        return redirect(person.get_absolute_url())
+    context = {
+        "person": person,
+        "kind": kind,
+        "record": record,
+        "shared_with_others": shared_with_others,
+        "other_count": record.persons.exclude(pk=person.pk).count()
+        if hasattr(record, "persons")
+        else 0,
+        "cancel_url": _entry_url(person, kind.name, pk),
+    }
+    return render(request, "cases/edit/confirm_delete.html", context)
+
+
+def _timeline_choices(person, user):
+    return [
+        (entry.anchor, f"{entry.date} — {entry.kind_label}: {entry.title}")
+        for entry in build_timeline(person, user).entries
+    ]
+
+
+def add_source(request, person):
+    """A new source, cited at once for some entries of the person's timeline."""
+    data = request.POST if request.method == "POST" else None
+    form = SourceCiteForm(
+        data, person=person, user=request.user, entries=_timeline_choices(person, request.user)
+    )
+    if data is not None and form.is_valid():
+        records = []
+        for anchor in form.cited_anchors():
+            kind_name, pk = anchor.rsplit("-", 1)
+            records.append(get_object_or_404(KINDS[kind_name].records(person), pk=pk))
+        writes.add_source(form, records)
+        messages.success(request, _("Source added."))
+        anchor = f"#entry-{form.cited_anchors()[0]}" if records else ""
+        return redirect(person.get_absolute_url() + anchor)
+    context = {"person": person, "form": form, "cancel_url": person.get_absolute_url()}
+    return render(request, "cases/edit/source_form.html", context)

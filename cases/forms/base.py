@@ -1,0 +1,150 @@
+"""What every record form shares: approximate dates, the version token, readable conflicts."""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from people.models import Person
+
+from .dates import ApproximateDateField, ApproximateDateFormMixin, describe
+
+
+def version_token(record):
+    """The version of a saved record a form was opened on: its last save, to the microsecond."""
+    return record.updated_at.isoformat() if record.updated_at else ""
+
+
+def display_value(field, value):
+    """A field's value as a lawyer reads it, for the 'what changed' comparison."""
+    if isinstance(field, ApproximateDateField):
+        return describe(value)
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        pks = [getattr(item, "pk", item) for item in value or []]
+        names = [str(item) for item in field.queryset.filter(pk__in=pks)]
+        return ", ".join(sorted(names)) or "—"
+    if isinstance(field, forms.ModelChoiceField):
+        pk = getattr(value, "pk", value)
+        if pk in (None, ""):
+            return "—"
+        found = field.queryset.filter(pk=pk).first()
+        return str(found) if found else "—"
+    if isinstance(field, forms.BooleanField):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(field, forms.ChoiceField):
+        return str(dict(field.choices).get(value, value)) if value not in (None, "") else "—"
+    return str(value) if value not in (None, "") else "—"
+
+
+class RecordForm(ApproximateDateFormMixin, forms.ModelForm):
+    """A ModelForm for one record of ``person``, opened by ``user``.
+
+    On an existing record it carries ``version``: the record's ``updated_at`` when the form
+    was opened. ``cases.writes`` refuses a save whose version is no longer current.
+    """
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    required_css_class = "required"
+    # Fields shown apart from the main list (a new court typed in place).
+    new_authority_fields = ()
+    # Model errors keyed by a column the form does not show, and the field they belong to.
+    error_fields = {}
+
+    def __init__(self, data=None, *, person, user, **kwargs):
+        self.person = person
+        self.user = user
+        super().__init__(data, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["version"] = version_token(self.instance)
+        self.conflicts = []
+
+    def _update_errors(self, errors):
+        # The model may speak of a column the form does not show (a ruling's person):
+        # put its message where the lawyer can act on it instead of failing.
+        if hasattr(errors, "error_dict"):
+            remapped = {}
+            for name, messages in errors.error_dict.items():
+                target = self.error_fields.get(name, name)
+                if target != NON_FIELD_ERRORS and target not in self.fields:
+                    target = NON_FIELD_ERRORS
+                remapped.setdefault(target, []).extend(messages)
+            errors = ValidationError(remapped)
+        super()._update_errors(errors)
+
+    def compared_fields(self):
+        return [name for name in self.fields if name != "version"]
+
+    def changes_since(self, current):
+        """The fields where the saved record differs from what was typed: (label, saved, typed)."""
+        saved_form = type(self)(instance=current, person=self.person, user=self.user)
+        changes = []
+        for name in self.compared_fields():
+            if name not in saved_form.fields:
+                continue
+            field = self.fields[name]
+            saved = saved_form.get_initial_for_field(saved_form.fields[name], name)
+            if not field.has_changed(saved, self[name].data):
+                continue
+            typed = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+            changes.append((field.label, display_value(field, saved), display_value(field, typed)))
+        return changes
+
+    def refuse_as_stale(self, current):
+        """Keep what was typed, show what changed, and accept the newer version next time."""
+        self.conflicts = self.changes_since(current)
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = version_token(current)
+        self.add_error(
+            None,
+            ValidationError(
+                _(
+                    "Someone else saved this record after you opened the form, so your "
+                    "changes were not saved. Compare below; save again to keep your version."
+                ),
+                code="stale",
+            ),
+        )
+
+
+class SharedPersonsMixin:
+    """The persons of a shared record (proceeding, event) that a lawyer may change.
+
+    The person whose page the form was opened from is always on the record. The lawyer
+    chooses among the other persons they manage; persons they do not manage stay as they
+    are, and only those the lawyer may see are named.
+    """
+
+    def setup_persons(self):
+        managed = Person.objects.managed_by(self.user).exclude(pk=self.person.pk)
+        field = self.fields["other_persons"]
+        field.queryset = managed
+        concerns = _("It concerns %(name)s.") % {"name": self.person.name}
+        field.help_text = f"{concerns} {field.help_text}"
+        self.kept_persons = []
+        self.kept_visible = []
+        if self.instance.pk is not None:
+            on_record = self.instance.persons.exclude(pk=self.person.pk)
+            self.initial["other_persons"] = list(on_record.filter(pk__in=managed.values("pk")))
+            self.kept_persons = list(on_record.exclude(pk__in=managed.values("pk")))
+            visible = Person.objects.visible_to(self.user).values("pk")
+            self.kept_visible = list(
+                on_record.exclude(pk__in=managed.values("pk")).filter(pk__in=visible)
+            )
+        self.withheld_count = len(self.kept_persons) - len(self.kept_visible)
+        if not managed.exists():
+            del self.fields["other_persons"]
+
+    def chosen_persons(self):
+        """The persons the lawyer put on the record: the page's person and those ticked."""
+        return [self.person, *(self.cleaned_data.get("other_persons") or [])]
+
+
+def other_persons_field(help_text):
+    return forms.ModelMultipleChoiceField(
+        label=_("Also concerns"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+    )

@@ -1,0 +1,279 @@
+"""Every write URL, as every kind of user, against persons of every visibility.
+
+The URLs are read from ``cases.edit_urls``: a new write URL is walked here without anyone
+having to remember it. A refused request must change nothing: every table a write view can
+touch is compared, row by row, before and after.
+"""
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from cases import edit_urls
+from cases.models import (
+    Authority,
+    BorderCrossing,
+    Citation,
+    Detention,
+    Event,
+    Hearing,
+    Participant,
+    Proceeding,
+    Ruling,
+    Source,
+    StatusDecision,
+)
+from people.models import NameVariant, Person
+from tests.factories import (
+    cite,
+    make_crossing,
+    make_detention,
+    make_event,
+    make_hearing,
+    make_person,
+    make_proceeding,
+    make_ruling,
+    make_status,
+)
+from tests.test_record_forms import date_parts, fill, form_values
+
+pytestmark = pytest.mark.django_db
+
+READERS = ["anonymous", "researcher", "other_lawyer", "lawyer", "admin_user"]
+MAY_SEE = {
+    "public": set(READERS),
+    "internal": {"researcher", "other_lawyer", "lawyer", "admin_user"},
+    "confidential": {"lawyer", "admin_user"},
+}
+MAY_WRITE = {"lawyer", "admin_user"}  # "lawyer" is assigned to the person
+TABLES = [
+    Person,
+    NameVariant,
+    Authority,
+    Source,
+    Citation,
+    BorderCrossing,
+    Detention,
+    Proceeding,
+    Proceeding.persons.through,
+    Participant,
+    Hearing,
+    Ruling,
+    StatusDecision,
+    Event,
+    Event.persons.through,
+]
+ROUTES = [pattern.name for pattern in edit_urls.urlpatterns]
+CHANGED = "Changed by the test"
+
+
+def snapshot():
+    """Every row of every table a write view can touch."""
+    return {model: list(model.objects.order_by("pk").values()) for model in TABLES}
+
+
+def make_records(person):
+    """One record of every kind for ``person``, each citing a source."""
+    proceeding = make_proceeding(persons=[person])
+    records = {
+        "crossing": make_crossing(person),
+        "detention": make_detention(person),
+        "proceeding": proceeding,
+        "hearing": make_hearing(proceeding),
+        "ruling": make_ruling(proceeding, person=person),
+        "status": make_status(person),
+        "event": make_event(persons=[person]),
+    }
+    for record in records.values():
+        cite(record)
+    return records
+
+
+def add_changes(kind, records):
+    proceeding = records["proceeding"]
+    return {
+        "crossing": {**date_parts("date", 2018, 5), "from_country": "China", "to_country": "KZ"},
+        "detention": {"kind": "pre_trial", **date_parts("start", 2019, 10)},
+        "proceeding": {"kind": "criminal", "authority": proceeding.authority_id},
+        "hearing": {"proceeding": proceeding.pk, **date_parts("date", 2020, 2, 3)},
+        "ruling": {
+            "proceeding": proceeding.pk,
+            **date_parts("date", 2020, 2, 3),
+            "outcome": "acquitted",
+        },
+        "status": {"status": "refugee", "outcome": "applied", **date_parts("decided", 2020, 1)},
+        "event": {"kind": "other", "title": CHANGED, **date_parts("date", 2019)},
+        "source": {"kind": "article", "title": CHANGED, **date_parts("published", 2020)},
+    }[kind]
+
+
+EDITED_FIELD = {
+    "crossing": "place",
+    "detention": "place",
+    "proceeding": "charge",
+    "hearing": "title",
+    "ruling": "summary",
+    "status": "note",
+    "event": "title",
+}
+
+
+@pytest.fixture
+def scene(request, lawyer, admin_user):
+    """A person of the visibility under test, assigned to ``lawyer``, with a record of each kind."""
+    visibility = request.node.callspec.params["visibility"]
+    person = make_person(name=f"Secret{visibility.title()} Name", visibility=visibility)
+    person.lawyers.add(lawyer)
+    return person, make_records(person)
+
+
+def route_url(route, person, records):
+    kind, action = route.rsplit("-", 1)
+    kwargs = {"ref": person.ref}
+    if action != "add":
+        kwargs["pk"] = records[kind].pk
+    return reverse(f"edit:{route}", kwargs=kwargs)
+
+
+def payload(route, url, records, admin_user):
+    """What the form at ``url`` posts when filled in correctly (read as an admin may see it)."""
+    kind, action = route.rsplit("-", 1)
+    editor = Client()
+    editor.force_login(admin_user)
+    page = editor.get(url)
+    assert page.status_code == 200
+    if action == "delete":
+        return form_values(page, "confirm-form")
+    if action == "add":
+        return fill(form_values(page), **add_changes(kind, records))
+    return fill(form_values(page), **{EDITED_FIELD[kind]: CHANGED})
+
+
+def expected_refusal(reader, visibility):
+    if reader == "anonymous":
+        return "login"
+    if reader in MAY_WRITE:
+        return None
+    return 403 if reader in MAY_SEE[visibility] else 404
+
+
+def refusal_problems(response, refusal, url, secret):
+    if refusal == "login":
+        if response.status_code != 302 or response.url != f"{reverse('login')}?next={url}":
+            return [f"expected a redirect to sign in, got {response.status_code}"]
+    elif response.status_code != refusal:
+        return [f"expected {refusal}, got {response.status_code}"]
+    if secret in response.content.decode():
+        return ["the refusal names the person"]
+    return []
+
+
+def allowed_problems(response, method, route, person, records, before):
+    kind, action = route.rsplit("-", 1)
+    if method == "get":
+        if response.status_code != 200:
+            return [f"expected 200, got {response.status_code}"]
+        if 'name="csrfmiddlewaretoken"' not in response.content.decode():
+            return ["the form has no CSRF token"]
+        return [] if snapshot() == before else ["opening the form changed data"]
+    if response.status_code != 302 or not response.url.startswith(person.get_absolute_url()):
+        return [f"expected a redirect to the person's page, got {response.status_code}"]
+    if snapshot() == before:
+        return ["the save changed nothing"]
+    record = records.get(kind)
+    if action == "edit":
+        record.refresh_from_db()
+        if getattr(record, EDITED_FIELD[kind]) != CHANGED:
+            return ["the edited field was not saved"]
+    if action == "delete" and type(record).objects.filter(pk=record.pk).exists():
+        return ["the record was not deleted"]
+    return []
+
+
+def test_every_write_url_is_behind_the_gate():
+    for pattern in edit_urls.urlpatterns:
+        assert getattr(pattern.callback, "writes_a_persons_case", False), pattern.name
+    assert len(ROUTES) == 22
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("visibility", Person.Visibility.values)
+def test_who_may_open_and_post_each_write_url(request, scene, admin_user, route, visibility):
+    """GET and POST as each reader; each request is rolled back so the next starts afresh."""
+    person, records = scene
+    url = route_url(route, person, records)
+    data = payload(route, url, records, admin_user)
+    users = {reader: request.getfixturevalue(reader) for reader in READERS}
+    problems = []
+    for reader in READERS:
+        refusal = expected_refusal(reader, visibility)
+        for method in ("get", "post"):
+            with transaction.atomic():
+                client = Client()
+                if reader != "anonymous":
+                    client.force_login(users[reader])
+                before = snapshot()
+                response = client.get(url) if method == "get" else client.post(url, data)
+                if refusal is None:
+                    found = allowed_problems(response, method, route, person, records, before)
+                else:
+                    found = refusal_problems(response, refusal, url, person.name)
+                    if snapshot() != before:
+                        found.append("a refused request changed data")
+                problems += [f"{reader} {method.upper()}: {problem}" for problem in found]
+                transaction.set_rollback(True)
+    assert not problems, problems
+
+
+def test_a_record_of_another_person_is_not_found_under_a_managed_persons_url(
+    client, lawyer, admin_user
+):
+    mine = make_person(lawyers=[lawyer])
+    theirs = make_person(name="Someone Else", visibility=Person.Visibility.CONFIDENTIAL)
+    make_records(mine)
+    records = make_records(theirs)
+    before = snapshot()
+    for user in (lawyer, admin_user):
+        client.force_login(user)
+        for kind in edit_urls.SEGMENTS:
+            for action in ("edit", "delete"):
+                pk = records[kind].pk
+                url = reverse(f"edit:{kind}-{action}", kwargs={"ref": mine.ref, "pk": pk})
+                assert client.get(url).status_code == 404, url
+                assert client.post(url, {"version": "x"}).status_code == 404, url
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("route", ["crossing-add", "proceeding-edit", "event-delete"])
+def test_a_lawyer_no_longer_assigned_is_refused(client, lawyer, admin_user, route):
+    person = make_person(visibility=Person.Visibility.INTERNAL, lawyers=[lawyer])
+    records = make_records(person)
+    url = route_url(route, person, records)
+    data = payload(route, url, records, admin_user)
+    person.lawyers.remove(lawyer)
+    client.force_login(lawyer)
+    before = snapshot()
+    assert client.post(url, data).status_code == 403
+    assert snapshot() == before
+
+
+def test_an_inactive_lawyer_is_sent_to_sign_in(client, lawyer):
+    person = make_person(lawyers=[lawyer])
+    url = reverse("edit:crossing-add", kwargs={"ref": person.ref})
+    client.force_login(lawyer)
+    lawyer.is_active = False
+    lawyer.save()
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_write_url_answers_only_get_and_post(client, lawyer, researcher):
+    person = make_person(lawyers=[lawyer])
+    url = reverse("edit:crossing-add", kwargs={"ref": person.ref})
+    client.force_login(researcher)
+    assert client.put(url).status_code == 403  # the gate speaks first
+    client.force_login(lawyer)
+    assert client.put(url).status_code == 405
+    assert client.delete(url).status_code == 405
