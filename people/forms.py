@@ -1,0 +1,309 @@
+"""The person form lawyers use: the person, their name variants, and who works on the case.
+
+``save_person`` is the one write: the person, their variants and (for a new person) the
+assignment of the lawyer who entered them, in one transaction. An edit carries the version
+of the person it was opened on (``person_version``); a save over a newer version is refused
+with ``StalePerson`` and the form shows what changed (optimistic locking, as for records).
+"""
+
+import hashlib
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import NameVariant, Person, is_admin
+from .roles import ADMINS, LAWYERS
+
+EARLIEST_BIRTH_YEAR = 1900
+
+
+def person_version(person):
+    """The version of a person a form was opened on: the person's and their variants' saves.
+
+    Variants are saved on their own rows, so a variant added, changed or removed elsewhere
+    (the admin) changes the version too.
+    """
+    variants = sorted(
+        (variant.pk, variant.updated_at.isoformat()) for variant in person.variants.all()
+    )
+    raw = "|".join([person.updated_at.isoformat(), *(f"{pk}@{saved}" for pk, saved in variants)])
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+def _display(field, value):
+    """A field's value as a lawyer reads it, for the 'what changed' comparison."""
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        pks = [getattr(item, "pk", item) for item in value or []]
+        labels = [field.label_from_instance(item) for item in field.queryset.filter(pk__in=pks)]
+        return ", ".join(sorted(labels)) or "—"
+    if isinstance(field, forms.BooleanField):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(field, forms.ChoiceField):
+        return str(dict(field.choices).get(value, value)) if value not in (None, "") else "—"
+    return str(value) if value not in (None, "") else "—"
+
+
+class LawyerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        full_name = user.get_full_name()
+        return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
+
+
+class PersonForm(forms.ModelForm):
+    """A person as a lawyer enters them; visibility and lawyers only for admins.
+
+    A lawyer's new person keeps the model's default visibility (confidential) and is
+    assigned to them by ``save_person``.
+    """
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "sex",
+            "birth_year",
+            "birth_year_is_approximate",
+            "ethnicity",
+            "citizenship",
+            "place_of_origin",
+            "public_summary",
+            "internal_notes",
+            "visibility",
+            "lawyers",
+        ]
+        field_classes = {"lawyers": LawyerChoiceField}
+        widgets = {
+            "public_summary": forms.Textarea(attrs={"rows": 5}),
+            "internal_notes": forms.Textarea(attrs={"rows": 5}),
+            "visibility": forms.RadioSelect,
+            "lawyers": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        self.user = user
+        self.conflicts = []
+        for field in self.fields.values():
+            if isinstance(field, forms.BooleanField):
+                field.label_suffix = ""  # a checkbox sits before its label
+        if is_admin(user):
+            assigned = self.instance.lawyers.all() if self.instance.pk else []
+            self.fields["lawyers"].queryset = (
+                get_user_model()
+                .objects.filter(
+                    Q(is_active=True, groups__name__in=[LAWYERS, ADMINS]) | Q(pk__in=assigned)
+                )
+                .distinct()
+                .order_by("username")
+            )
+            self.fields["lawyers"].help_text = _(
+                "They may change this person's case and read the internal notes. Admins may "
+                "anyway; assign one only if they work on the case themselves."
+            )
+        else:
+            # Who may see a person, and who works on the case, is for admins to decide.
+            del self.fields["visibility"]
+            del self.fields["lawyers"]
+        if self.instance.pk is not None:
+            self.initial["version"] = person_version(self.instance)
+
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        if year is not None and not EARLIEST_BIRTH_YEAR <= year <= timezone.localdate().year:
+            raise ValidationError(
+                _("Enter a year between %(low)s and %(high)s.")
+                % {"low": EARLIEST_BIRTH_YEAR, "high": timezone.localdate().year},
+                code="birth_year_out_of_range",
+            )
+        return year
+
+    def compared_fields(self):
+        return [name for name in self.fields if name not in ("version", "different_person")]
+
+    def changes_since(self, current, variants):
+        """Where the saved person differs from what was typed: (label, saved, typed) rows."""
+        saved_form = PersonForm(instance=current, user=self.user)
+        changes = []
+        for name in self.compared_fields():
+            field = self.fields[name]
+            saved = saved_form.get_initial_for_field(saved_form.fields[name], name)
+            if not field.has_changed(saved, self[name].data):
+                continue
+            typed = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+            changes.append((field.label, _display(field, saved), _display(field, typed)))
+        saved_names = sorted(variant.name for variant in current.variants.all())
+        typed_names = sorted(typed_variant_names(variants))
+        if saved_names != typed_names:
+            changes.append(
+                (
+                    gettext("Name variants"),
+                    ", ".join(saved_names) or "—",
+                    ", ".join(typed_names) or "—",
+                )
+            )
+        return changes
+
+    def refuse_as_stale(self, current, variants):
+        """Keep what was typed, show what changed, and accept the newer version next time."""
+        self.conflicts = self.changes_since(current, variants)
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = person_version(current)
+        self.add_error(
+            None,
+            ValidationError(
+                _(
+                    "Someone else saved this person after you opened the form, so your "
+                    "changes were not saved. Compare below; save again to keep your version."
+                ),
+                code="stale",
+            ),
+        )
+
+
+class NewPersonForm(PersonForm):
+    """A new person: saved only once the lawyer has seen the possible duplicates on record."""
+
+    different_person = forms.BooleanField(
+        label=_("This is a different person: save the new one"),
+        required=False,
+    )
+    # The references of the candidates the lawyer was shown and confirmed against.
+    seen_candidates = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def confirmed_against(self, candidates):
+        """Whether the lawyer confirmed after being shown every one of ``candidates``."""
+        seen = set((self.cleaned_data.get("seen_candidates") or "").split())
+        return (
+            bool(self.cleaned_data.get("different_person"))
+            and {candidate.person.ref for candidate in candidates} <= seen
+        )
+
+    def ask_to_confirm(self, candidates):
+        """Show the form again with the candidates, asking to confirm it is someone else."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("seen_candidates")] = " ".join(
+            candidate.person.ref for candidate in candidates
+        )
+        self.data[self.add_prefix("different_person")] = ""
+
+
+class NameVariantForm(forms.ModelForm):
+    class Meta:
+        model = NameVariant
+        fields = ["name", "script", "note"]
+
+
+class BaseNameVariantFormSet(forms.BaseInlineFormSet):
+    """The name variants of a person, which someone else may have changed meanwhile."""
+
+    FIELDS = ("id", "name", "script", "note", "DELETE")
+
+    def _posted_rows(self):
+        total = int(self.data.get(f"{self.prefix}-TOTAL_FORMS") or 0)
+        return [
+            {name: self.data.get(f"{self.prefix}-{index}-{name}", "") for name in self.FIELDS}
+            for index in range(min(total, self.absolute_max))
+        ]
+
+    def _saved_ids(self):
+        return {str(pk) for pk in self.get_queryset().values_list("pk", flat=True)}
+
+    def has_vanished_rows(self):
+        """Whether a variant the form was opened with has been deleted since."""
+        if not self.is_bound:
+            return False
+        initial = int(self.data.get(f"{self.prefix}-INITIAL_FORMS") or 0)
+        saved = self._saved_ids()
+        return any(row["id"] not in saved for row in self._posted_rows()[:initial])
+
+    def rebased(self):
+        """The same typed rows over the variants saved now.
+
+        A row whose variant was deleted meanwhile becomes a new row with what was typed (or
+        is dropped if it was to be deleted anyway), so saving again neither fails on a
+        missing row nor loses what was typed. Variants added meanwhile are not in the form
+        and are left as they are.
+        """
+        initial = int(self.data.get(f"{self.prefix}-INITIAL_FORMS") or 0)
+        saved = self._saved_ids()
+        kept, added = [], []
+        for index, row in enumerate(self._posted_rows()):
+            if index < initial and row["id"] in saved:
+                kept.append(row)
+            elif not row["DELETE"]:
+                added.append({**row, "id": ""})
+        data = self.data.copy()
+        for key in list(data):
+            if key.startswith(f"{self.prefix}-") and key.split("-")[1].isdigit():
+                del data[key]
+        for index, row in enumerate(kept + added):
+            for name, value in row.items():
+                if value:
+                    data[f"{self.prefix}-{index}-{name}"] = value
+        data[f"{self.prefix}-TOTAL_FORMS"] = str(len(kept) + len(added))
+        data[f"{self.prefix}-INITIAL_FORMS"] = str(len(kept))
+        return type(self)(data, instance=self.instance, prefix=self.prefix)
+
+
+NameVariantFormSet = forms.inlineformset_factory(
+    Person,
+    NameVariant,
+    form=NameVariantForm,
+    formset=BaseNameVariantFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
+)
+
+
+def variant_formset(data=None, *, person):
+    return NameVariantFormSet(data, instance=person, prefix="variants")
+
+
+def typed_variant_names(variants):
+    """The variant names a valid formset will keep."""
+    return [
+        form.cleaned_data["name"]
+        for form in variants.forms
+        if getattr(form, "cleaned_data", None)
+        and form.cleaned_data.get("name")
+        and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class StalePerson(Exception):
+    """The person was saved by someone else after the form was opened (or deleted: None)."""
+
+    def __init__(self, current):
+        super().__init__("stale person")
+        self.current = current
+
+
+@transaction.atomic
+def save_person(form, variants, *, user, version=None):
+    """Save a person and their name variants together; a new person is assigned to its author.
+
+    An edit is refused with ``StalePerson`` if the person changed since ``version``; the row
+    stays locked until the end of the transaction, so two saves cannot both pass the check.
+    An admin chooses the lawyers in the form; anyone else who enters a person works on it.
+    """
+    creating = form.instance.pk is None
+    if not creating:
+        current = Person.objects.select_for_update().filter(pk=form.instance.pk).first()
+        if current is None or person_version(current) != version:
+            raise StalePerson(current)
+    person = form.save()
+    variants.instance = person
+    variants.save()
+    if creating and not is_admin(user):
+        person.lawyers.add(user)
+    return person
