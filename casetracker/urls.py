@@ -7,6 +7,5 @@ urlpatterns = [
     path("", include("cases.account_urls")),
     path("", include("cases.edit_urls")),
     path("", include("cases.report_urls")),
-    path("", include("people.urls")),
     path("", include("cases.urls")),
 ]
