@@ -44,6 +44,12 @@ class PersonQuerySet(models.QuerySet):
             return self.all()
         return self.filter(lawyers=user)
 
+    def search(self, query):
+        """Persons whose name or a name variant the query finds, best matches first."""
+        from .search import search_persons
+
+        return search_persons(self, query)
+
 
 class Person(TimeStampedModel):
     class Visibility(models.TextChoices):
