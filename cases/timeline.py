@@ -1,33 +1,36 @@
 """One person's case as a single chronological list of entries, with numbered sources.
 
-``build_timeline`` makes a fixed number of queries whatever the number of records: one per
-record kind, each with its citations and their sources prefetched.
+``build_timeline`` makes a fixed number of queries whatever the number of records (nine at
+most): one per record kind, one for the citations of every record with their sources, and one
+for every name the page shows besides the person's own (other spellings, the other persons of
+a shared proceeding or event with whether the reader may see them, the participants of the
+proceedings). The page and ``/people/<ref>/timeline.json`` both read what it returns.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from casetracker.dates import ApproximateDate
-from people.models import Person
+from casetracker.dates import ApproximateDate, Precision
+from people.models import NameVariant, Person
 
 from .models import (
+    BorderCrossing,
     Citation,
+    Detention,
     Event,
     Hearing,
+    Participant,
     Proceeding,
+    Ruling,
+    StatusDecision,
 )
-
-
-@dataclass
-class CitedSource:
-    number: int
-    source: object
-    quote: str
-    confidence: str
-
 
 KIND_LABELS = {
     "crossing": gettext_lazy("Border crossing"),
@@ -38,207 +41,830 @@ KIND_LABELS = {
     "status": gettext_lazy("Status"),
     "event": gettext_lazy("Event"),
 }
+# Entries on the same day and precision: the order in which things follow from each other.
+KIND_ORDER = list(KIND_LABELS)
+
+ROLE_ORDER = list(Participant.Role.values)
+
+KIND_MODELS = {
+    "crossing": BorderCrossing,
+    "detention": Detention,
+    "proceeding": Proceeding,
+    "hearing": Hearing,
+    "ruling": Ruling,
+    "status": StatusDecision,
+    "event": Event,
+}
+
+# What a status is called in a sentence ("refugee status granted"), where the choice label
+# alone ("refugee") does not read as a noun.
+STATUS_NAMES = {
+    StatusDecision.Status.ASYLUM_SEEKER: gettext_lazy("asylum-seeker status"),
+    StatusDecision.Status.REFUGEE: gettext_lazy("refugee status"),
+}
+
+STATUS_SENTENCES = {
+    StatusDecision.Outcome.APPLIED: gettext_lazy("applied for %(status)s"),
+    StatusDecision.Outcome.GRANTED: gettext_lazy("%(status)s granted"),
+    StatusDecision.Outcome.REFUSED: gettext_lazy("%(status)s refused"),
+    StatusDecision.Outcome.EXTENDED: gettext_lazy("%(status)s extended"),
+    StatusDecision.Outcome.REVOKED: gettext_lazy("%(status)s revoked"),
+}
+
+# Decisions whose validity is a period of protection (or of an order) on the strip.
+PERIOD_OUTCOMES = {StatusDecision.Outcome.GRANTED, StatusDecision.Outcome.EXTENDED}
+
+DETENTION_SENTENCES = {
+    Detention.Kind.PRE_TRIAL: gettext_lazy("Held in pre-trial detention"),
+    Detention.Kind.SENTENCE: gettext_lazy("Held in prison, serving a sentence"),
+    Detention.Kind.IMMIGRATION: gettext_lazy("Held in immigration detention"),
+    Detention.Kind.CAMP: gettext_lazy("Held in an internment camp"),
+    Detention.Kind.QUESTIONING: gettext_lazy("Held for questioning"),
+    Detention.Kind.OTHER: gettext_lazy("Detained"),
+}
+
+CROSSING_SENTENCES = {
+    BorderCrossing.Method.IRREGULAR: gettext_lazy(
+        "Crossed irregularly from %(origin)s into %(destination)s"
+    ),
+    BorderCrossing.Method.REGULAR: gettext_lazy(
+        "Crossed regularly from %(origin)s into %(destination)s"
+    ),
+    BorderCrossing.Method.UNKNOWN: gettext_lazy("Crossed from %(origin)s into %(destination)s"),
+}
+
+
+def partial_iso(date):
+    """An approximate date as ISO 8601 to its precision: 2019-10-01, 2019-10, 2019 or ''."""
+    if not date or date.date is None:
+        return ""
+    if date.precision == Precision.YEAR:
+        return f"{date.date.year:04d}"
+    if date.precision == Precision.MONTH:
+        return f"{date.date.year:04d}-{date.date.month:02d}"
+    return date.date.isoformat()
+
+
+def _sentence_end(text):
+    return text if text.rstrip().endswith((".", "!", "?", "…")) else f"{text}."
+
+
+def status_name(status):
+    return STATUS_NAMES.get(status) or StatusDecision.Status(status).label
+
+
+@dataclass
+class CitedSource:
+    """One citation of an entry: the number of its source in the list, and what it quotes."""
+
+    number: int
+    source: object
+    quote: str
+    confidence: str
+
+    @property
+    def is_confident(self):
+        return self.confidence == Citation.Confidence.HIGH
+
+    @property
+    def confidence_label(self):
+        return Citation.Confidence(self.confidence).label
+
+
+@dataclass
+class OtherPerson:
+    """Another person of a shared record whom the reader may see."""
+
+    name: str
+    url: str
+
+
+@dataclass
+class Variant:
+    """Another spelling of the person's name, in some script."""
+
+    name: str
+    script: str
+
+    @property
+    def lang(self):
+        # Only a script that settles the language: Cyrillic may be Kazakh or Russian.
+        return "zh" if self.script == NameVariant.Script.CHINESE else ""
 
 
 @dataclass
 class Entry:
     kind: str  # crossing, detention, proceeding, hearing, ruling, status, event
-    anchor: str
+    pk: int
     date: ApproximateDate
-    title: str
-    detail: str = ""
+    title: str  # one plain sentence of what happened
+    detail: str = ""  # free text a lawyer wrote: description, summary, note
+    facts: list = field(default_factory=list)  # (label, value): where, why, by, who took part
+    # A period (detention, proceeding, validity of a status) ends here; None while it goes on.
     end: ApproximateDate | None = None
+    is_period: bool = False
+    start: ApproximateDate | None = None  # where the period starts elsewhere than ``date``
+    variant: str = ""  # detention kind, status, ruling outcome or event kind
+    variant_label: str = ""
+    outcome: str = ""  # of a status decision
+    part_of: str = ""  # anchor of the proceeding a hearing, ruling or decision belongs to
+    part_of_label: str = ""
     citations: list = field(default_factory=list)
-    others: list = field(default_factory=list)  # other persons concerned: (name, url) or None
+    others: list = field(default_factory=list)  # OtherPerson, or None where a name is withheld
+
+    @property
+    def anchor(self):
+        return f"{self.kind}-{self.pk}"
+
+    @property
+    def html_id(self):
+        return f"entry-{self.anchor}"
 
     @property
     def kind_label(self):
         return KIND_LABELS[self.kind]
 
     @property
-    def year(self):
-        return self.date.date.year if self.date.date else None
+    def period_start(self):
+        return self.start if self.start is not None and self.start.is_set else self.date
+
+    @property
+    def is_open_ended(self):
+        """A period with no recorded end: an ongoing detention, a status with no expiry."""
+        return self.is_period and (self.end is None or not self.end.is_set)
+
+    @property
+    def has_end(self):
+        return self.is_period and self.end is not None and self.end.is_set
+
+    @property
+    def date_iso(self):
+        return partial_iso(self.date)
+
+    @property
+    def end_iso(self):
+        return partial_iso(self.end) if self.has_end else ""
+
+    @property
+    def open_end_label(self):
+        if self.kind == "detention":
+            return _("ongoing")
+        if self.kind == "proceeding":
+            return _("no ruling yet")
+        return _("no end recorded")
+
+    @property
+    def shows_range(self):
+        """Whether the date line shows an end: periods other than a status's validity, whose
+        end says something beyond their start."""
+        if not self.is_period or self.kind == "status":
+            return False
+        if self.has_end:
+            return self.end != self.date
+        return self.date.is_known
+
+    @property
+    def date_display(self):
+        if not self.shows_range:
+            return str(self.date)
+        if self.has_end:
+            return f"{self.date} – {self.end}"
+        return f"{self.date} – {self.open_end_label}"
+
+    @property
+    def validity_display(self):
+        """The period of a status decision, or its date where it sets none."""
+        if self.is_period:
+            return _validity(self.period_start, self.end or ApproximateDate(None, ""))
+        return str(self.date)
+
+    @property
+    def group_key(self):
+        """The year the entry is listed under, as ApproximateDate.sort_key places it."""
+        if self.date.date:
+            return self.date.date.year
+        if self.date.not_later_than:
+            return self.date.not_later_than.year
+        return None
+
+    def sort_key(self):
+        return (*self.date.sort_key(), KIND_ORDER.index(self.kind), self.pk)
+
+    def plain_detail(self):
+        """The detail as one text: the free text, then each fact, then who else it concerns."""
+        parts = [self.detail.strip()] if self.detail.strip() else []
+        parts += [_sentence_end(f"{label}: {value}") for label, value in self.facts]
+        if self.part_of_label:
+            parts.append(_("Part of: %(proceeding)s.") % {"proceeding": self.part_of_label})
+        if self.others:
+            names = [
+                other.name if other else _("a person whose name is withheld")
+                for other in self.others
+            ]
+            parts.append(_("Also concerns: %(names)s.") % {"names": ", ".join(names)})
+        return " ".join(parts)
+
+
+@dataclass
+class NumberedSource:
+    """A source in the list at the bottom, with each citation of it and the entry it backs."""
+
+    number: int
+    source: object
+    citations: list = field(default_factory=list)  # (entry, CitedSource)
+
+    @property
+    def html_id(self):
+        return f"source-{self.number}"
+
+    @property
+    def published_iso(self):
+        return partial_iso(self.source.approx_published)
+
+
+@dataclass
+class YearGroup:
+    year: int | None
+    entries: list
+
+    @property
+    def html_id(self):
+        return f"year-{self.year}" if self.year is not None else "year-unknown"
+
+    @property
+    def label(self):
+        return str(self.year) if self.year is not None else _("Date unknown")
+
+
+@dataclass
+class CurrentStatus:
+    """A person's current status: what their latest decision in force says."""
+
+    decision: StatusDecision
+    today: datetime.date
+
+    @property
+    def name(self):
+        return capfirst(status_name(self.decision.status))
+
+    @property
+    def until(self):
+        until = self.decision.approx_valid_until
+        return until if until.is_set else None
+
+    @property
+    def label(self):
+        """'Refugee status until 28 October 2021', as the public may read it too."""
+        decision = self.decision
+        decided = decision.approx_decided
+        if decision.outcome not in PERIOD_OUTCOMES:
+            sentence = capfirst(
+                STATUS_SENTENCES[decision.outcome] % {"status": status_name(decision.status)}
+            )
+            if decided.is_known:
+                return _("%(decision)s, %(date)s") % {"decision": sentence, "date": decided}
+            return sentence
+        if self.until:
+            return _("%(status)s until %(date)s") % {"status": self.name, "date": self.until}
+        since = decision.approx_valid_from
+        since = since if since.is_known else decided
+        if since.is_known:
+            return _("%(status)s since %(date)s") % {"status": self.name, "date": since}
+        return self.name
+
+    @property
+    def counts_down(self):
+        return self.decision.outcome in PERIOD_OUTCOMES and self.until is not None
+
+    @property
+    def days_left(self):
+        return self.decision.days_left(self.today) if self.counts_down else None
+
+    @property
+    def expiry_state(self):
+        """'expired', 'expiring', 'valid' or None, for the colour of the badge."""
+        return self.decision.expiry_state(self.today) if self.counts_down else None
+
+    @property
+    def is_expired(self):
+        return self.expiry_state == "expired"
+
+    @property
+    def countdown(self):
+        """'expires in 41 days': shown to signed-in readers only."""
+        days = self.days_left
+        if days is None:
+            return ""
+        if days < 0:
+            return ngettext("expired %(days)s day ago", "expired %(days)s days ago", -days) % {
+                "days": -days
+            }
+        if days == 0:
+            return _("expires today")
+        return ngettext("expires in %(days)s day", "expires in %(days)s days", days) % {
+            "days": days
+        }
 
 
 @dataclass
 class Timeline:
     person: Person
     entries: list
-    sources: list  # distinct sources in the order they are first cited
+    sources: list  # NumberedSource, in the order they are first cited
+    variants: list = field(default_factory=list)  # Variant: the person's other names
+    current_status: CurrentStatus | None = None
+
+    @property
+    def groups(self):
+        """The entries under their year headings; undated ones last, under 'Date unknown'."""
+        groups = []
+        for entry in self.entries:
+            key = entry.group_key
+            if not groups or groups[-1].year != key:
+                groups.append(YearGroup(key, []))
+            groups[-1].entries.append(entry)
+        return groups
+
+    def as_data(self, absolute_url):
+        """The timeline as the data of /people/<ref>/timeline.json (see DESIGN.md).
+
+        ``absolute_url`` turns a path into a full URL (``request.build_absolute_uri``).
+        Internal notes are never part of it: the JSON is for reading and linking, and the
+        lawyers who manage a person read the notes on the page.
+        """
+        person = self.person
+        return {
+            "person": {
+                "ref": person.ref,
+                "name": person.name,
+                "url": absolute_url(person.get_absolute_url()),
+                "timeline_url": absolute_url(
+                    person.get_absolute_url().rstrip("/") + "/timeline.json"
+                ),
+                "variants": [variant.name for variant in self.variants],
+                "sex": person.sex,
+                "birth_year": person.birth_year,
+                "birth_year_is_approximate": person.birth_year_is_approximate,
+                "ethnicity": person.ethnicity,
+                "citizenship": person.citizenship,
+                "place_of_origin": person.place_of_origin,
+                "summary": person.public_summary,
+                "visibility": person.visibility,
+                "current_status": _status_data(self.current_status),
+            },
+            "entries": [_entry_data(entry) for entry in self.entries],
+        }
 
 
-def _citations():
-    return Prefetch("citations", queryset=Citation.objects.select_related("source"))
+def _iso(date):
+    return date.isoformat() if date else None
 
 
-def _others(persons, person, visible_ids):
-    """The other persons of a shared record: a name only where the reader may see it."""
-    return [
-        (other.name, other.get_absolute_url()) if other.pk in visible_ids else None
-        for other in persons
-        if other.pk != person.pk
-    ]
+def _status_data(current):
+    if current is None:
+        return None
+    decision = current.decision
+    return {
+        "status": decision.status,
+        "outcome": decision.outcome,
+        "label": str(current.label),
+        "decided": _iso(decision.decided),
+        "decided_precision": decision.decided_precision,
+        "valid_from": _iso(decision.valid_from),
+        "valid_from_precision": decision.valid_from_precision or None,
+        "valid_until": _iso(decision.valid_until),
+        "valid_until_precision": decision.valid_until_precision or None,
+        "expired": current.is_expired if current.counts_down else None,
+    }
 
 
-def _sentence(ruling):
-    parts = [ruling.get_outcome_display()]
-    if ruling.sentence_kind:
-        if ruling.sentence_months:
-            parts.append(
-                _("%(kind)s of %(months)s months")
-                % {"kind": ruling.get_sentence_kind_display(), "months": ruling.sentence_months}
+def _entry_data(entry):
+    return {
+        "date": entry.date.iso(),
+        "precision": entry.date.precision,
+        "not_later_than": _iso(entry.date.not_later_than),
+        "date_display": entry.date_display,
+        "kind": entry.kind,
+        "title": entry.title,
+        "detail": entry.plain_detail(),
+        "end_date": entry.end.iso() if entry.has_end else None,
+        "end_precision": entry.end.precision if entry.has_end else None,
+        "sources": [
+            {
+                "title": cited.source.title,
+                "publisher": cited.source.publisher or None,
+                "url": cited.source.url or None,
+                # To the precision the source gives: "2019-12-23", "2019-12", "2019" or null.
+                "published_on": partial_iso(cited.source.approx_published) or None,
+            }
+            for cited in entry.citations
+        ],
+    }
+
+
+def current_status(statuses, today=None):
+    """The latest decision in force among ``statuses``, as ``annotate_current_status`` picks it.
+
+    The same rule in Python, over decisions already fetched: a refusal leaves the previous
+    status as it was; the latest decision date wins, undated ones count as oldest, then the
+    last recorded. A test holds the two together.
+    """
+    in_force = [s for s in statuses if s.outcome != StatusDecision.Outcome.REFUSED]
+    if not in_force:
+        return None
+    latest = max(
+        in_force,
+        key=lambda decision: (
+            decision.decided is not None,
+            decision.decided or datetime.date.min,
+            decision.pk,
+        ),
+    )
+    return CurrentStatus(latest, today or timezone.localdate())
+
+
+def _names(person, proceeding_ids, event_ids, user):
+    """Every name the page shows besides the person's own, in one UNION query.
+
+    Rows of (kind, record id, role, name, ref, visible): the person's other spellings
+    ("variant"), the other persons of their proceedings and events with whether ``user`` may
+    see each ("proceeding", "event"), and the participants of the proceedings ("participant").
+    """
+    may_see = Exists(Person.objects.visible_to(user).filter(pk=OuterRef("person_id")))
+
+    def columns(kind, record, role, name, ref, visible):
+        return {
+            "n_kind": Value(kind),
+            "n_record": F(record),
+            "n_role": role,
+            "n_name": F(name),
+            "n_ref": ref,
+            "n_visible": visible,
+        }
+
+    parts = [
+        NameVariant.objects.filter(person=person)
+        .order_by()
+        .values(**columns("variant", "person_id", F("script"), "name", Value(""), Value(True))),
+        Proceeding.persons.through.objects.filter(proceeding_id__in=proceeding_ids)
+        .exclude(person_id=person.pk)
+        .values(
+            **columns(
+                "proceeding", "proceeding_id", Value(""), "person__name", F("person__ref"), may_see
             )
-        else:
-            parts.append(ruling.get_sentence_kind_display())
+        ),
+        Event.persons.through.objects.filter(event_id__in=event_ids)
+        .exclude(person_id=person.pk)
+        .values(
+            **columns("event", "event_id", Value(""), "person__name", F("person__ref"), may_see)
+        ),
+        Participant.objects.filter(proceeding_id__in=proceeding_ids)
+        .order_by()
+        .values(
+            **columns("participant", "proceeding_id", F("role"), "name", Value(""), Value(True))
+        ),
+    ]
+    return list(parts[0].union(*parts[1:], all=True))
+
+
+def _citations(records):
+    """Citations of every record, keyed by (kind, pk), with their sources: one query."""
+    condition = Q()
+    for kind, pks in records.items():
+        if pks:
+            meta = KIND_MODELS[kind]._meta
+            condition |= Q(
+                content_type__app_label=meta.app_label,
+                content_type__model=meta.model_name,
+                object_id__in=pks,
+            )
+    if not condition:
+        return {}
+    kinds = {model._meta.model_name: kind for kind, model in KIND_MODELS.items()}
+    cited = {}
+    for citation in Citation.objects.filter(condition).select_related("source", "content_type"):
+        key = (kinds[citation.content_type.model], citation.object_id)
+        cited.setdefault(key, []).append(citation)
+    return cited
+
+
+def _ruling_sentence(ruling, proceeding):
+    parts = [ruling.get_outcome_display()]
+    if ruling.outcome == Ruling.Outcome.NOT_REPORTED:
+        parts = [_("outcome not reported")]
+    if ruling.sentence_kind:
+        parts.append(_sentence_phrase(ruling.sentence_kind, ruling.sentence_months))
     if ruling.removal:
-        parts.append(_("deportation %(removal)s") % {"removal": ruling.get_removal_display()})
-    return "; ".join(parts)
+        if proceeding.kind == Proceeding.Kind.EXTRADITION:
+            template = _("extradition %(removal)s")
+        else:
+            template = _("deportation %(removal)s")
+        parts.append(template % {"removal": ruling.get_removal_display()})
+    return "; ".join(str(part) for part in parts)
+
+
+def _sentence_phrase(kind, months):
+    """'suspended prison sentence of 6 months', '12 months in prison'."""
+    if not months or kind == Ruling.SentenceKind.FINE:
+        return str(Ruling.SentenceKind(kind).label)
+    phrases = {
+        Ruling.SentenceKind.PRISON: ngettext(
+            "%(months)s month in prison", "%(months)s months in prison", months
+        ),
+        Ruling.SentenceKind.SUSPENDED: ngettext(
+            "suspended prison sentence of %(months)s month",
+            "suspended prison sentence of %(months)s months",
+            months,
+        ),
+        Ruling.SentenceKind.RESTRICTED_FREEDOM: ngettext(
+            "%(months)s month of restricted freedom",
+            "%(months)s months of restricted freedom",
+            months,
+        ),
+    }
+    default = ngettext("sentence of %(months)s month", "sentence of %(months)s months", months)
+    return phrases.get(kind, default) % {"months": months}
 
 
 def _proceeding_label(proceeding):
-    return _("%(kind)s case at %(authority)s") % {
-        "kind": proceeding.get_kind_display(),
+    return _("%(kind)s case before %(authority)s") % {
+        "kind": capfirst(proceeding.get_kind_display()),
         "authority": proceeding.authority.name,
     }
 
 
-def build_timeline(person, user):
-    """The entries of ``person`` that ``user`` may read, in chronological order."""
-    proceedings = list(
-        Proceeding.objects.filter(persons=person)
-        .select_related("authority")
-        .prefetch_related("persons", "participants", _citations())
-    )
-    events = list(Event.objects.filter(persons=person).prefetch_related("persons", _citations()))
-    sharing = {p.pk for record in proceedings + events for p in record.persons.all()}
-    visible_ids = set(
-        Person.objects.visible_to(user).filter(pk__in=sharing).values_list("pk", flat=True)
+def _by(authority, sentence):
+    """'Zharkent court: convicted; …': who decided, then what they decided."""
+    return f"{authority.name}: {sentence}" if authority else capfirst(sentence)
+
+
+def _validity(valid_from, valid_until):
+    """'29 October 2020 – 28 October 2021', 'from 12 April 2021, no end recorded' or ''."""
+    if valid_until.is_set:
+        return f"{str(valid_from) or _('date unknown')} – {valid_until}"
+    if valid_from.is_set:
+        return _("from %(date)s, no end recorded") % {"date": valid_from}
+    return ""
+
+
+def _facts(*pairs):
+    return [(label, value) for label, value in pairs if value]
+
+
+def build_timeline(person, user, today=None):
+    """The entries of ``person`` that ``user`` may read, in chronological order.
+
+    The caller has already checked that ``user`` may see ``person`` (``get_person_for``);
+    every record of a person takes that person's visibility, and a shared record names the
+    other persons it concerns only where ``user`` may see them.
+    """
+    case = _Case.fetch(person, user)
+    entries = [
+        *map(case.crossing_entry, case.crossings),
+        *map(case.detention_entry, case.detentions),
+        *(
+            entry
+            for proceeding in case.proceedings.values()
+            for entry in case.proceeding_entries(proceeding)
+        ),
+        *map(case.status_entry, case.statuses),
+        *map(case.event_entry, case.events),
+    ]
+    entries.sort(key=Entry.sort_key)
+    return Timeline(
+        person,
+        entries,
+        _number_sources(entries),
+        variants=case.variants,
+        current_status=current_status(case.statuses, today),
     )
 
-    entries = []
-    for crossing in person.crossings.prefetch_related(_citations()):
-        entries.append(
-            Entry(
-                "crossing",
-                f"crossing-{crossing.pk}",
-                crossing.approx_date,
-                _("Crossed from %(origin)s into %(destination)s (%(method)s)")
-                % {
-                    "origin": crossing.from_country,
-                    "destination": crossing.to_country,
-                    "method": crossing.get_method_display(),
-                },
-                detail=crossing.reason,
-                citations=list(crossing.citations.all()),
-            )
+
+@dataclass
+class _Case:
+    """Every record of one person's case, fetched once, and how each becomes an entry."""
+
+    person: Person
+    crossings: list
+    detentions: list
+    proceedings: dict  # by pk
+    hearings: list
+    rulings: list
+    statuses: list
+    events: list
+    variants: list = field(default_factory=list)
+    participants: dict = field(default_factory=dict)  # proceeding pk: rows of _names
+    others: dict = field(default_factory=dict)  # (kind, pk): [(name, OtherPerson or None)]
+    citations: dict = field(default_factory=dict)  # (kind, pk): [Citation]
+
+    @classmethod
+    def fetch(cls, person, user):
+        proceedings = Proceeding.objects.filter(persons=person).select_related("authority")
+        proceedings = {proceeding.pk: proceeding for proceeding in proceedings}
+        case = cls(
+            person,
+            crossings=list(BorderCrossing.objects.filter(person=person)),
+            detentions=list(Detention.objects.filter(person=person).select_related("authority")),
+            proceedings=proceedings,
+            hearings=list(Hearing.objects.filter(proceeding_id__in=list(proceedings))),
+            rulings=list(Ruling.objects.filter(person=person)),
+            statuses=list(StatusDecision.objects.filter(person=person).select_related("authority")),
+            events=list(Event.objects.filter(persons=person).select_related("authority")),
         )
-    for detention in person.detentions.select_related("authority").prefetch_related(_citations()):
-        by = f" — {detention.authority.name}" if detention.authority else ""
-        entries.append(
-            Entry(
-                "detention",
-                f"detention-{detention.pk}",
-                detention.approx_start,
-                f"{detention.get_kind_display()}{by}",
-                detail=" ".join(filter(None, [detention.place, detention.description])),
-                end=detention.approx_end,
-                citations=list(detention.citations.all()),
-            )
-        )
-    hearings = {}
-    for hearing in Hearing.objects.filter(proceeding__in=proceedings).prefetch_related(
-        _citations()
-    ):
-        hearings.setdefault(hearing.proceeding_id, []).append(hearing)
-    rulings = {}
-    for ruling in person.rulings.prefetch_related(_citations()):
-        rulings.setdefault(ruling.proceeding_id, []).append(ruling)
-    for proceeding in proceedings:
-        label = _proceeding_label(proceeding)
-        own_hearings = hearings.get(proceeding.pk, [])
-        own_rulings = rulings.get(proceeding.pk, [])
-        dates = sorted([h.approx_date for h in own_hearings] + [r.approx_date for r in own_rulings])
-        participants = ", ".join(
-            f"{p.get_role_display()} {p.name}" for p in proceeding.participants.all()
-        )
-        entries.append(
-            Entry(
-                "proceeding",
-                f"proceeding-{proceeding.pk}",
-                dates[0] if dates else ApproximateDate(None, "unknown"),
-                f"{label}: {proceeding.charge}" if proceeding.charge else label,
-                detail=participants,
-                end=max((r.approx_date for r in own_rulings), default=None),
-                citations=list(proceeding.citations.all()),
-                others=_others(proceeding.persons.all(), person, visible_ids),
-            )
-        )
-        for hearing in own_hearings:
-            entries.append(
-                Entry(
-                    "hearing",
-                    f"hearing-{hearing.pk}",
-                    hearing.approx_date,
-                    f"{proceeding.authority.name}: {hearing.title or _('hearing')}",
-                    detail=hearing.summary,
-                    citations=list(hearing.citations.all()),
-                )
-            )
-        for ruling in own_rulings:
-            entries.append(
-                Entry(
-                    "ruling",
-                    f"ruling-{ruling.pk}",
-                    ruling.approx_date,
-                    f"{proceeding.authority.name}: {_sentence(ruling)}",
-                    detail=" ".join(filter(None, [ruling.pre_trial_credit, ruling.summary])),
-                    citations=list(ruling.citations.all()),
-                )
-            )
-    for status in person.statuses.select_related("authority").prefetch_related(_citations()):
-        title = f"{status.get_status_display()}: {status.get_outcome_display()}"
-        if status.authority:
-            title += f" — {status.authority.name}"
-        detail = ""
-        if status.approx_valid_until.is_set:
-            detail = _("valid %(start)s until %(end)s") % {
-                "start": status.approx_valid_from,
-                "end": status.approx_valid_until,
+        case.read_names(_names(person, list(proceedings), [e.pk for e in case.events], user))
+        case.citations = _citations(
+            {
+                "crossing": [record.pk for record in case.crossings],
+                "detention": [record.pk for record in case.detentions],
+                "proceeding": list(proceedings),
+                "hearing": [record.pk for record in case.hearings],
+                "ruling": [record.pk for record in case.rulings],
+                "status": [record.pk for record in case.statuses],
+                "event": [record.pk for record in case.events],
             }
-        entries.append(
-            Entry(
-                "status",
-                f"status-{status.pk}",
-                status.approx_decided,
-                title,
-                detail=" ".join(filter(None, [detail, status.note])),
-                citations=list(status.citations.all()),
-            )
         )
-    for event in events:
-        entries.append(
-            Entry(
-                "event",
-                f"event-{event.pk}",
-                event.approx_date,
-                event.title,
-                detail=event.description,
-                citations=list(event.citations.all()),
-                others=_others(event.persons.all(), person, visible_ids),
-            )
+        return case
+
+    def read_names(self, rows):
+        variants = []
+        for row in rows:
+            kind, record = row["n_kind"], row["n_record"]
+            if kind == "variant":
+                variants.append(Variant(row["n_name"], row["n_role"]))
+            elif kind == "participant":
+                self.participants.setdefault(record, []).append(row)
+            else:
+                other = None
+                if row["n_visible"]:
+                    url = reverse("cases:person", kwargs={"ref": row["n_ref"]})
+                    other = OtherPerson(row["n_name"], url)
+                self.others.setdefault((kind, record), []).append((row["n_name"], other))
+        self.variants = sorted(variants, key=lambda variant: (variant.script, variant.name))
+
+    def others_of(self, kind, pk):
+        # Names the reader may see, sorted, then the withheld ones: a list sorted with the
+        # withheld names in it would hint at them.
+        rows = self.others.get((kind, pk), [])
+        shown = sorted((other for _name, other in rows if other), key=lambda other: other.name)
+        return shown + [None for _name, other in rows if other is None]
+
+    def people_in(self, proceeding_pk, roles=None):
+        """'judge A. Name, prosecutor B. Name': who took part, in their roles."""
+        rows = sorted(
+            self.participants.get(proceeding_pk, []),
+            key=lambda row: (ROLE_ORDER.index(row["n_role"]), row["n_name"]),
+        )
+        return ", ".join(
+            f"{Participant.Role(row['n_role']).label} {row['n_name']}"
+            for row in rows
+            if roles is None or row["n_role"] in roles
         )
 
-    entries.sort(key=lambda entry: entry.date.sort_key())
-    return Timeline(person, entries, _number_sources(entries))
+    def entry(self, kind, record, date, title, **fields):
+        citations = self.citations.get((kind, record.pk), [])
+        return Entry(kind=kind, pk=record.pk, date=date, title=title, citations=citations, **fields)
+
+    def crossing_entry(self, crossing):
+        return self.entry(
+            "crossing",
+            crossing,
+            crossing.approx_date,
+            CROSSING_SENTENCES[crossing.method]
+            % {"origin": crossing.from_country, "destination": crossing.to_country},
+            variant=crossing.method,
+            facts=_facts((_("Where"), crossing.place), (_("Why"), crossing.reason)),
+        )
+
+    def detention_entry(self, detention):
+        return self.entry(
+            "detention",
+            detention,
+            detention.approx_start,
+            str(DETENTION_SENTENCES[detention.kind]),
+            detail=detention.description,
+            facts=_facts(
+                (_("Where"), detention.place),
+                (_("By"), detention.authority.name if detention.authority else ""),
+            ),
+            end=detention.approx_end if detention.approx_end.is_set else None,
+            is_period=True,
+            variant=detention.kind,
+            variant_label=detention.get_kind_display(),
+        )
+
+    def proceeding_entries(self, proceeding):
+        """The proceeding, from its first hearing or decision to its last, then its parts."""
+        label = _proceeding_label(proceeding)
+        anchor = f"entry-proceeding-{proceeding.pk}"
+        hearings = [h for h in self.hearings if h.proceeding_id == proceeding.pk]
+        rulings = [r for r in self.rulings if r.proceeding_id == proceeding.pk]
+        # An application or appeal ends with a status decision rather than a ruling.
+        decisions = [d for d in self.statuses if d.proceeding_id == proceeding.pk]
+        endings = [r.approx_date for r in rulings] + [
+            d.approx_decided for d in decisions if d.outcome != StatusDecision.Outcome.APPLIED
+        ]
+        dates = sorted(
+            [h.approx_date for h in hearings] + [d.approx_decided for d in decisions] + endings
+        )
+        yield self.entry(
+            "proceeding",
+            proceeding,
+            dates[0] if dates else ApproximateDate(None, Precision.UNKNOWN),
+            f"{label}: {proceeding.charge}" if proceeding.charge else label,
+            detail=proceeding.description,
+            facts=_facts(
+                (_("Case number"), proceeding.case_number),
+                (_("Took part"), self.people_in(proceeding.pk)),
+            ),
+            end=max(endings, default=None),
+            is_period=True,
+            variant=proceeding.kind,
+            variant_label=proceeding.get_kind_display(),
+            others=self.others_of("proceeding", proceeding.pk),
+        )
+        for hearing in hearings:
+            yield self.entry(
+                "hearing",
+                hearing,
+                hearing.approx_date,
+                _by(proceeding.authority, hearing.title or _("hearing")),
+                detail=hearing.summary,
+                facts=_facts((_("Where"), hearing.place)),
+                part_of=anchor,
+                part_of_label=label,
+            )
+        for ruling in rulings:
+            yield self.entry(
+                "ruling",
+                ruling,
+                ruling.approx_date,
+                _by(proceeding.authority, _ruling_sentence(ruling, proceeding)),
+                detail=ruling.summary,
+                facts=_facts(
+                    (_("Decided by"), self.people_in(proceeding.pk, {Participant.Role.JUDGE})),
+                    (_("Credit for pre-trial detention"), ruling.pre_trial_credit),
+                ),
+                variant=ruling.outcome,
+                variant_label=ruling.get_outcome_display(),
+                part_of=anchor,
+                part_of_label=label,
+            )
+
+    def status_entry(self, status):
+        valid_from, valid_until = status.approx_valid_from, status.approx_valid_until
+        proceeding = self.proceedings.get(status.proceeding_id)
+        return self.entry(
+            "status",
+            status,
+            status.approx_decided,
+            _by(
+                status.authority,
+                STATUS_SENTENCES[status.outcome] % {"status": status_name(status.status)},
+            ),
+            detail=status.note,
+            facts=_facts((_("Valid"), _validity(valid_from, valid_until))),
+            end=valid_until if valid_until.is_set else None,
+            is_period=status.outcome in PERIOD_OUTCOMES,
+            start=valid_from if valid_from.is_set else None,
+            variant=status.status,
+            variant_label=status.get_status_display(),
+            outcome=status.outcome,
+            part_of=f"entry-proceeding-{proceeding.pk}" if proceeding else "",
+            part_of_label=_proceeding_label(proceeding) if proceeding else "",
+        )
+
+    def event_entry(self, event):
+        return self.entry(
+            "event",
+            event,
+            event.approx_date,
+            event.title,
+            detail=event.description,
+            facts=_facts(
+                (_("Where"), event.place),
+                (_("By"), event.authority.name if event.authority else ""),
+            ),
+            variant=event.kind,
+            variant_label=event.get_kind_display(),
+            others=self.others_of("event", event.pk),
+        )
 
 
 def _number_sources(entries):
     """Number sources in order of first citation; turn each entry's citations into markers."""
-    numbers = {}
+    numbered = {}
     for entry in entries:
         cited = []
         for citation in entry.citations:
-            number = numbers.setdefault(citation.source_id, (len(numbers) + 1, citation.source))[0]
-            cited.append(CitedSource(number, citation.source, citation.quote, citation.confidence))
-        entry.citations = sorted(cited, key=lambda c: c.number)
-    return [source for _number, source in sorted(numbers.values(), key=lambda pair: pair[0])]
+            source = numbered.get(citation.source_id)
+            if source is None:
+                source = numbered[citation.source_id] = NumberedSource(
+                    len(numbered) + 1, citation.source
+                )
+            marker = CitedSource(
+                source.number, citation.source, citation.quote, citation.confidence
+            )
+            source.citations.append((entry, marker))
+            cited.append(marker)
+        entry.citations = sorted(cited, key=lambda marker: marker.number)
+    return sorted(numbered.values(), key=lambda source: source.number)

@@ -1,19 +1,29 @@
+from django.http import JsonResponse
 from django.shortcuts import render
 
 from people.access import get_person_for
 
+from .strip import build_strip
 from .timeline import build_timeline
 
 
 def person_timeline(request, ref):
     person = get_person_for(request.user, ref)
+    timeline = build_timeline(person, request.user)
     context = {
         "person": person,
-        "timeline": build_timeline(person, request.user),
+        "timeline": timeline,
+        "strip": build_strip(timeline.entries),
         "shows_internal": person.is_managed_by(request.user),
+        # The public reads a status and its dates; the countdown is for the team.
+        "shows_countdown": request.user.is_authenticated,
     }
     return render(request, "cases/person_detail.html", context)
 
 
 def person_timeline_json(request, ref):
-    raise NotImplementedError
+    person = get_person_for(request.user, ref)
+    timeline = build_timeline(person, request.user)
+    return JsonResponse(
+        timeline.as_data(request.build_absolute_uri), json_dumps_params={"ensure_ascii": False}
+    )
