@@ -352,3 +352,18 @@ def test_it_makes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(15):
         response = client.get(person.get_absolute_url())
     assert response.content.decode().count('class="entry entry-') == 7 * copies
+
+
+def test_it_offers_updates_and_edit_links_only_to_who_manages_the_person(
+    client, lawyer, other_lawyer
+):
+    person = make_person(lawyers=[lawyer])
+    crossing = make_crossing(person)
+    edit = reverse("edit:crossing-edit", kwargs={"ref": person.ref, "pk": crossing.pk})
+    client.force_login(other_lawyer)
+    body = client.get(person.get_absolute_url()).content.decode()
+    assert "Add an update" not in body and edit not in body
+    client.force_login(lawyer)
+    body = client.get(person.get_absolute_url()).content.decode()
+    assert "Add an update" in body and edit in body
+    assert reverse("account:person-history", kwargs={"ref": person.ref}) in body
