@@ -12,6 +12,7 @@ from cases.models import (
     Detention,
     Event,
     Hearing,
+    Participant,
     Proceeding,
     Ruling,
     Source,
@@ -152,3 +153,23 @@ def make_event(persons=(), **overrides):
     event = Event.objects.create(**fields)
     event.persons.add(*(persons or [make_person()]))
     return event
+
+
+def fill_case(person, copies):
+    """``copies`` of every record kind, each cited twice, with participants and co-persons."""
+    court = make_authority()
+    for number in range(copies):
+        source = make_source()
+        other = make_person(visibility=Person.Visibility.CONFIDENTIAL)
+        records = [
+            make_crossing(person),
+            make_detention(person),
+            make_status(person),
+            make_event(persons=[person, other]),
+        ]
+        proceeding = make_proceeding(persons=[person, other], authority=court)
+        Participant.objects.create(proceeding=proceeding, name=f"Judge {number}", role="judge")
+        records += [proceeding, make_hearing(proceeding), make_ruling(proceeding, person)]
+        for record in records:
+            cite(record, source)
+            cite(record)

@@ -8,6 +8,7 @@ from cases.models import Citation, Participant, Ruling
 from people.models import Person
 from tests.factories import (
     cite,
+    fill_case,
     make_authority,
     make_crossing,
     make_detention,
@@ -317,26 +318,6 @@ def test_no_reader_sees_a_withheld_name_or_a_note_they_may_not_read(
     assert (hidden.ref in body) == managed
     if not managed:
         assert body.count("a person whose name is withheld") == 2
-
-
-def fill_case(person, copies):
-    """``copies`` of every record kind, each cited, with participants and co-persons."""
-    court = make_authority()
-    for number in range(copies):
-        source = make_source()
-        other = make_person(visibility=Person.Visibility.CONFIDENTIAL)
-        records = [
-            make_crossing(person),
-            make_detention(person),
-            make_status(person),
-            make_event(persons=[person, other]),
-        ]
-        proceeding = make_proceeding(persons=[person, other], authority=court)
-        Participant.objects.create(proceeding=proceeding, name=f"Judge {number}", role="judge")
-        records += [proceeding, make_hearing(proceeding), make_ruling(proceeding, person)]
-        for record in records:
-            cite(record, source)
-            cite(record)
 
 
 @pytest.mark.parametrize("reader", ["anonymous", "researcher", "lawyer", "admin_user"])

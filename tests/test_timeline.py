@@ -13,6 +13,7 @@ from cases.timeline import build_timeline, current_status
 from people.models import Person
 from tests.factories import (
     cite,
+    fill_case,
     make_authority,
     make_crossing,
     make_detention,
@@ -340,26 +341,6 @@ def test_a_status_with_no_end_reads_since_and_does_not_count_down():
 
     assert current.label == "Asylum-seeker status since 29 October 2019"
     assert current.countdown == "" and current.expiry_state is None
-
-
-def fill_case(person, copies):
-    """``copies`` of every record kind, each cited twice, with participants and co-persons."""
-    court = make_authority()
-    for number in range(copies):
-        source = make_source()
-        other = make_person(visibility=Person.Visibility.CONFIDENTIAL)
-        records = [
-            make_crossing(person),
-            make_detention(person),
-            make_status(person),
-            make_event(persons=[person, other]),
-        ]
-        proceeding = make_proceeding(persons=[person, other], authority=court)
-        Participant.objects.create(proceeding=proceeding, name=f"Judge {number}", role="judge")
-        records += [proceeding, make_hearing(proceeding), make_ruling(proceeding, person)]
-        for record in records:
-            cite(record, source)
-            cite(record)
 
 
 @pytest.mark.parametrize("reader", ["anonymous", "researcher", "lawyer", "admin_user"])

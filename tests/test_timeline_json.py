@@ -9,6 +9,7 @@ from cases.models import Citation, Participant, Ruling
 from people.models import Person
 from tests.factories import (
     cite,
+    fill_case,
     make_authority,
     make_crossing,
     make_detention,
@@ -247,25 +248,6 @@ def test_it_gives_the_data_only_to_who_may_see_the_person(
 
 def test_it_is_a_404_for_an_unknown_reference(client):
     assert client.get("/people/zzzzzzzzzz/timeline.json").status_code == 404
-
-
-def fill_case(person, copies):
-    court = make_authority()
-    for number in range(copies):
-        source = make_source()
-        other = make_person(visibility=Person.Visibility.CONFIDENTIAL)
-        records = [
-            make_crossing(person),
-            make_detention(person),
-            make_status(person),
-            make_event(persons=[person, other]),
-        ]
-        proceeding = make_proceeding(persons=[person, other], authority=court)
-        Participant.objects.create(proceeding=proceeding, name=f"Judge {number}", role="judge")
-        records += [proceeding, make_hearing(proceeding), make_ruling(proceeding, person)]
-        for record in records:
-            cite(record, source)
-            cite(record)
 
 
 @pytest.mark.parametrize("reader", ["anonymous", "researcher", "lawyer", "admin_user"])
