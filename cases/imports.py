@@ -589,36 +589,25 @@ class _JsonImporter(_Importer):
             self.link(person, "lawyers", lawyers, location)
         for number, variant in enumerate(lists["variants"], 1):
             self.import_variant(person, variant, f"{location}, {_('name variant')} {number}")
-        crossings = _Matcher(
-            CROSSING,
-            exports.assign_keys(
-                CROSSING,
-                [(exports.crossing_data(c, self.source_keys), c) for c in person.crossings.all()],
+        own_records = (
+            (CROSSING, exports.crossing_data, person.crossings.all(), "crossings", _("crossing")),
+            (
+                DETENTION,
+                exports.detention_data,
+                person.detentions.all(),
+                "detentions",
+                _("detention"),
             ),
         )
-        for number, crossing in enumerate(lists["crossings"], 1):
-            self.import_record(
-                CROSSING,
-                crossing,
-                crossings,
-                {"person": person},
-                f"{location}, {_('crossing')} {number}",
+        for spec, to_data, existing, key, label in own_records:
+            matcher = _Matcher(
+                spec,
+                exports.assign_keys(spec, [(to_data(r, self.source_keys), r) for r in existing]),
             )
-        detentions = _Matcher(
-            DETENTION,
-            exports.assign_keys(
-                DETENTION,
-                [(exports.detention_data(d, self.source_keys), d) for d in person.detentions.all()],
-            ),
-        )
-        for number, detention in enumerate(lists["detentions"], 1):
-            self.import_record(
-                DETENTION,
-                detention,
-                detentions,
-                {"person": person},
-                f"{location}, {_('detention')} {number}",
-            )
+            for number, data in enumerate(lists[key], 1):
+                self.import_record(
+                    spec, data, matcher, {"person": person}, f"{location}, {label} {number}"
+                )
         self.deferred_statuses.append((person, location, lists["statuses"]))
 
     def import_variant(self, person, data, location):
