@@ -10,10 +10,14 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.db.models import CharField, Value
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+
+from casetracker.versions import StaleEdit
+from people.models import Person
 
 from . import writes
 from .forms import (
@@ -137,7 +141,7 @@ def _record_form(request, person, kind, record):
                 options["participants"] = formsets["participants"]
             try:
                 saved = kind.save(form, formsets["citations"], **options)
-            except writes.StaleEdit as stale:
+            except StaleEdit as stale:
                 if stale.current is None:
                     form.add_error(
                         None,
@@ -190,6 +194,8 @@ def add_record(request, person, kind):
 
 def edit_record(request, person, kind, pk):
     record = get_object_or_404(KINDS[kind].records(person), pk=pk)
+    # A record shared with persons the lawyer does not represent is theirs to read only.
+    writes.check_may_change(record, request.user)
     return _record_form(request, person, KINDS[kind], record)
 
 
@@ -200,6 +206,10 @@ def delete_record(request, person, kind, pk):
     shared_with_others = hasattr(record, "persons") and (
         writes.persons_not_managed(record, request.user).exists()
     )
+    if not shared_with_others:
+        # Deleting it takes it from everyone: only whoever may change it (a hearing of a
+        # shared proceeding needs every person of the proceeding).
+        writes.check_may_change(record, request.user)
     if request.method == "POST":
         outcome = writes.delete_record(record, person=person, user=request.user)
         if outcome == "detached":
@@ -221,10 +231,54 @@ def delete_record(request, person, kind, pk):
     return render(request, "cases/edit/confirm_delete.html", context)
 
 
+def entry_permissions(person, user, entries):
+    """What ``user`` may do with ``person``'s case and each entry of its timeline: one query.
+
+    Returns ``(manages, editable, removable)``: whether the user manages the person, and two
+    sets of entry anchors. An entry can be edited (and deleted) if the user may change its
+    record (``managed_by``): a person's own records if they manage the person; a proceeding,
+    its hearings and an event only if they manage every person it concerns. A shared record
+    they may not change can still be taken off this person's case (``writes.delete_record``).
+    """
+    shared = {"proceeding": Proceeding, "event": Event}
+    pks = {kind: [entry.pk for entry in entries if entry.kind == kind] for kind in shared}
+
+    def rows(kind, queryset):
+        label = Value(kind, output_field=CharField())
+        return queryset.annotate(row_kind=label).values_list("row_kind", "pk").order_by()
+
+    query = rows("person", Person.objects.managed_by(user).filter(pk=person.pk))
+    for kind, model in shared.items():
+        if pks[kind]:
+            query = query.union(rows(kind, model.objects.managed_by(user).filter(pk__in=pks[kind])))
+    found = set(query)
+    if ("person", person.pk) not in found:
+        return False, set(), set()
+    editable, removable = set(), set()
+    for entry in entries:
+        if entry.kind in shared:
+            may_change = (entry.kind, entry.pk) in found
+            removable.add(entry.anchor)
+        elif entry.kind == "hearing":
+            # A hearing is part of its proceeding's shared content.
+            proceeding_pk = entry.part_of.rsplit("-", 1)[-1]
+            may_change = proceeding_pk.isdigit() and ("proceeding", int(proceeding_pk)) in found
+        else:
+            may_change = entry.kind in KINDS  # the person's own record
+        if may_change:
+            editable.add(entry.anchor)
+            removable.add(entry.anchor)
+    return True, editable, removable
+
+
 def _timeline_choices(person, user):
+    """The entries a new source may be cited for: those whose record the user may change."""
+    entries = build_timeline(person, user).entries
+    _manages, editable, _removable = entry_permissions(person, user, entries)
     return [
         (entry.anchor, f"{entry.date} — {entry.kind_label}: {entry.title}")
-        for entry in build_timeline(person, user).entries
+        for entry in entries
+        if entry.anchor in editable
     ]
 
 
@@ -239,7 +293,7 @@ def add_source(request, person):
         for anchor in form.cited_anchors():
             kind_name, pk = anchor.rsplit("-", 1)
             records.append(get_object_or_404(KINDS[kind_name].records(person), pk=pk))
-        writes.add_source(form, records)
+        writes.add_source(form, records, user=request.user)
         messages.success(request, _("Source added."))
         anchor = f"#entry-{form.cited_anchors()[0]}" if records else ""
         return redirect(person.get_absolute_url() + anchor)

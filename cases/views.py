@@ -3,6 +3,7 @@ from django.shortcuts import render
 
 from people.access import get_person_for
 
+from .edit_views import entry_permissions
 from .strip import build_strip
 from .timeline import build_timeline
 
@@ -10,11 +11,15 @@ from .timeline import build_timeline
 def person_timeline(request, ref):
     person = get_person_for(request.user, ref)
     timeline = build_timeline(person, request.user)
+    manages, editable, removable = entry_permissions(person, request.user, timeline.entries)
     context = {
         "person": person,
         "timeline": timeline,
         "strip": build_strip(timeline.entries),
-        "shows_internal": person.is_managed_by(request.user),
+        "shows_internal": manages,
+        # Per entry: a shared record the user may not change shows no edit link.
+        "editable_entries": editable,
+        "removable_entries": removable,
         # The public reads a status and its dates; the countdown is for the team.
         "shows_countdown": request.user.is_authenticated,
     }

@@ -2,6 +2,10 @@
 write, each in a transaction so that a record, its citations and a new source are saved
 together or not at all.
 
+Each write of an existing record passes the same two checks as a change in the admin: the
+user may change the record (``may_change``: for a shared record, every person it concerns)
+and the form's version is still current (``casetracker.versions.check_version``).
+
 The gate (``person_write_view``) is the only way into a write view: ``cases.edit_urls``
 routes nothing else, and ``tests/test_write_permissions.py`` walks every URL it routes.
 """
@@ -13,10 +17,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseNotAllowed
 
+from casetracker.versions import check_version
 from people.access import get_person_for
 from people.models import Person
 
-from .forms.base import version_token
 from .models import Citation, Proceeding
 
 WRITE_METHODS = ("GET", "HEAD", "POST")
@@ -45,24 +49,20 @@ def person_write_view(view):
     return gated
 
 
-class StaleEdit(Exception):
-    """The record was saved by someone else after the form was opened (or deleted: None)."""
+def may_change(record, user):
+    """Whether ``user`` may change ``record``: the ``managed_by`` rule of its model.
 
-    def __init__(self, current):
-        super().__init__("stale edit")
-        self.current = current
-
-
-def _check_version(record, version):
-    """Refuse the save if ``record`` changed since the form carrying ``version`` was opened.
-
-    Locks the row until the end of the transaction, so two saves cannot both pass the check.
+    For a proceeding or event, that is every person it concerns; for a hearing or participant,
+    every person of its proceeding; for a person's own record, that person.
     """
     if record.pk is None:
-        return
-    current = type(record)._default_manager.select_for_update().filter(pk=record.pk).first()
-    if current is None or version_token(current) != version:
-        raise StaleEdit(current)
+        return True
+    return type(record)._default_manager.managed_by(user).filter(pk=record.pk).exists()
+
+
+def check_may_change(record, user):
+    if not may_change(record, user):
+        raise PermissionDenied
 
 
 def save_citations(record, formset):
@@ -83,7 +83,8 @@ def save_citations(record, formset):
 @transaction.atomic
 def save_record(form, citations, *, version=None):
     """A record of one person (crossing, detention, hearing, status decision) and its sources."""
-    _check_version(form.instance, version)
+    check_may_change(form.instance, form.user)
+    check_version(form.instance, version)
     record = form.save()
     save_citations(record, citations)
     return record
@@ -96,7 +97,8 @@ def save_shared_record(form, citations, *, version=None, participants=None):
     Persons the lawyer does not manage stay on the record as they were (see
     ``SharedPersonsMixin``); a new court or authority typed in the form is created here.
     """
-    _check_version(form.instance, version)
+    check_may_change(form.instance, form.user)
+    check_version(form.instance, version)
     new_authority = getattr(form, "new_authority", None)
     if new_authority is not None:
         new_authority.save()
@@ -125,7 +127,8 @@ def end_detention(detention, date):
 @transaction.atomic
 def record_ruling(form, citations, *, version=None):
     """A ruling and its sources; if the lawyer says it released the person, the detention ends."""
-    _check_version(form.instance, version)
+    check_may_change(form.instance, form.user)
+    check_version(form.instance, version)
     ruling = form.save()
     save_citations(ruling, citations)
     detention = form.cleaned_data.get("ends_detention")
@@ -135,8 +138,10 @@ def record_ruling(form, citations, *, version=None):
 
 
 @transaction.atomic
-def add_source(form, records):
+def add_source(form, records, *, user):
     """A new source, cited for each of ``records`` with the form's quote and confidence."""
+    for record in records:
+        check_may_change(record, user)
     source = form.save()
     for record in records:
         Citation.objects.create(
@@ -162,10 +167,13 @@ def delete_record(record, *, person, user):
     django-simple-history keeps the deleted rows and who deleted them.
     """
     if hasattr(record, "persons") and persons_not_managed(record, user).exists():
+        if not person.is_managed_by(user):
+            raise PermissionDenied
         if isinstance(record, Proceeding):
             for ruling in record.rulings.filter(person=person):
                 ruling.delete()
         record.persons.remove(person)
         return "detached"
+    check_may_change(record, user)
     record.delete()
     return "deleted"

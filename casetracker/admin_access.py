@@ -9,7 +9,13 @@ so that a new admin cannot forget the rules:
   the object; otherwise the object is view-only;
 - foreign keys and many-to-many fields to a person offer only the persons the user manages,
   so a lawyer attaches records to their own persons only;
-- a record shared by several persons never shows the name of one the user may not see.
+- a record shared by several persons never shows the name of one the user may not see;
+- every change form carries the version of the record it was opened on, and a save of an
+  older version is refused (``casetracker.versions``), as on the lawyer's pages;
+- a revert from the history is a change like any other: the same form, the same read-only
+  and withheld fields (which keep their current value), the same version check;
+- the history of a record never shows the content of a version that belonged to persons the
+  user may not see.
 
 A model whose manager has no ``visible_to``/``managed_by`` must either say it is reference
 data (``reference_data = True``: sources, authorities) or override ``visible_queryset`` and
@@ -20,13 +26,15 @@ import dataclasses
 from functools import reduce
 from operator import or_
 
+from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import NestedObjects, quote, unquote
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db import router
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import NestedObjects, flatten_fieldsets, quote, unquote
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.db.models import ManyToManyField, Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst, smart_split, unescape_string_literal
@@ -36,10 +44,19 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
 from casetracker.dates import approximate_attributes
+from casetracker.versions import StaleEdit, check_version, version_token
 from people.models import Person, is_admin
 
 HIDDEN_PERSON = _("(a person you may not see)")
 HIDDEN_RECORD = _("(a record you may not see)")
+HIDDEN_VERSION = _("(a version you may not see)")
+HIDDEN_VALUE = _("(withheld)")
+STALE_MESSAGE = _(
+    "Someone else saved this record after you opened it, so your changes were not saved. "
+    "What you typed is below; reload the page to see their version, or save again to "
+    "replace it with yours."
+)
+DELETED_MESSAGE = _("Someone else deleted this record after you opened it; nothing was saved.")
 
 
 def _cache(request):
@@ -96,6 +113,63 @@ def matching_persons(user, search_term):
             bit = unescape_string_literal(bit)
         persons = persons.filter(Q(name__icontains=bit) | Q(variants__name__icontains=bit))
     return persons.values("pk")
+
+
+def parent_fields(model):
+    """Foreign keys through which a record without persons of its own takes its visibility
+    (a hearing or participant: its proceeding)."""
+    if person_fields(model) or person_m2m_fields(model):
+        return []
+    return [
+        field
+        for field in model._meta.get_fields()
+        if field.many_to_one
+        and field.related_model is not None
+        and hasattr(field.related_model._default_manager, "visible_to")
+    ]
+
+
+def as_id(text):
+    """A primary key typed in a URL, or None if it cannot be one (a 404, not a 500)."""
+    text = str(text)
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        return None
+    return int(text)
+
+
+def versioned_form(form_class):
+    """The change form of a saved record, carrying the version it was opened on.
+
+    Its ``clean`` locks the record's row and refuses the save if someone else saved it since
+    (``casetracker.versions.check_version``), inside the transaction the admin saves in: the
+    form is then shown again with what was typed, and nothing is written.
+    """
+
+    class VersionedForm(form_class):
+        version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if self.instance.pk is not None:
+                self.initial.setdefault("version", version_token(self.instance))
+
+        def clean(self):
+            cleaned_data = super().clean()
+            if self.instance.pk is None:
+                return cleaned_data
+            try:
+                check_version(self.instance, cleaned_data.get("version") or "")
+            except StaleEdit as stale:
+                if stale.current is None:
+                    raise ValidationError(DELETED_MESSAGE, code="deleted") from None
+                # Saving again after reading the message keeps this user's version.
+                self.data = self.data.copy()
+                self.data[self.add_prefix("version")] = version_token(stale.current)
+                raise ValidationError(STALE_MESSAGE, code="stale") from None
+            return cleaned_data
+
+    VersionedForm.__name__ = form_class.__name__
+    return VersionedForm
 
 
 class PrivateHistoryHelper(HistoricalRecordContextHelper):
@@ -285,7 +359,15 @@ class RecordAdmin(SimpleHistoryAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        fields = kwargs.get("fields", ())
+        if "fields" not in kwargs:
+            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if fields is not None:
+            # The version is the form's own field (versioned_form), not the model's.
+            kwargs["fields"] = [name for name in fields if name != "version"]
         form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and obj.pk is not None:
+            form = versioned_form(form)
         names = [name for name in person_m2m_fields(self.model) if name in form.base_fields]
         if not names:
             return form
@@ -316,7 +398,7 @@ class RecordAdmin(SimpleHistoryAdmin):
             if isinstance(fields, list | tuple):
                 kept = [name for field in fields for name in row(field)]
                 return [tuple(kept)] if len(kept) > 1 else kept
-            if fields in hidden:
+            if fields in hidden or fields == "version":
                 return []
             if fields in shared:
                 # Readers see the persons they may see; editors also see who else it concerns.
@@ -328,6 +410,9 @@ class RecordAdmin(SimpleHistoryAdmin):
             fields = [name for field in options["fields"] for name in row(field)]
             if fields:
                 fieldsets.append((title, {**options, "fields": fields}))
+        if obj is not None and obj.pk is not None and can_change and fieldsets:
+            # A hidden field on a line of its own: Django's admin hides the whole line.
+            fieldsets[0][1]["fields"].append("version")
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
@@ -449,30 +534,189 @@ class RecordAdmin(SimpleHistoryAdmin):
 
     # History --------------------------------------------------------------------------
 
+    object_history_list_template = "admin/casetracker/object_history_list.html"
+
     def history_view(self, request, object_id, extra_context=None):
         # simple_history falls back to the last historical version when the queryset does
         # not hold the object, which would show hidden persons; only admins may see the
-        # history of a deleted object.
-        if self.get_object(request, unquote(object_id)) is None and not is_admin(request.user):
+        # history of a deleted object, and a mistyped id is no object at all.
+        if self.get_object(request, unquote(object_id)) is None and not (
+            is_admin(request.user) and as_id(unquote(object_id)) is not None
+        ):
             raise Http404
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple_history reads the version without the admin's queryset: check it here.
+        """One version of a record, and its revert: a change through the same form as any.
+
+        simple_history's own revert saves every field of the old version, including those
+        the user's change form withholds or shows read-only (a lawyer's ``visibility``); here
+        the form is bound to the current record, so those keep their current value, and the
+        save passes the same permission, shared-record and version checks as a change.
+        The form opens with the old version's values of the fields the user may change.
+        Inline rows (citations, name variants) are records of their own, with their own
+        history: a revert does not touch them.
+        """
+        request.current_app = self.admin_site.name
         current = self.get_object(request, unquote(object_id))
-        if current is None:
+        history_id = as_id(version_id)
+        if current is None or history_id is None:
             raise Http404
-        history_model = getattr(self.model, self.model._meta.simple_history_manager_attribute)
-        version = get_object_or_404(
-            history_model.model,
-            **{self.model._meta.pk.attname: current.pk, "history_id": version_id},
+        version = (
+            self.history_manager()
+            .filter(**{self.model._meta.pk.attname: current.pk, "history_id": history_id})
+            .first()
         )
-        person_ids = {getattr(version, f"{name}_id") for name in person_fields(self.model)}
-        if visible_person_ids(request, person_ids) != {pk for pk in person_ids if pk}:
+        if version is None or self.version_is_hidden(request, version):
             raise Http404
+        if not self.has_view_or_change_permission(request, current):
+            raise PermissionDenied
         if request.method == "POST" and not self.has_change_permission(request, current):
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return self._revert_view(request, current, version, extra_context)
+
+    def _revert_view(self, request, current, version, extra_context):
+        form_class = self.get_form(request, current, change=True)
+        if request.method == "POST":
+            form = form_class(request.POST, request.FILES, instance=current)
+            if form.is_valid():
+                obj = self.save_form(request, form, change=True)
+                self.save_model(request, obj, form, change=True)
+                self.save_related(request, form, [], change=True)
+                self.log_change(request, obj, self.construct_change_message(request, form, []))
+                return self.response_change(request, obj)
+            shown = current
+        else:
+            shown = self.version_instance(request, version)
+            form = form_class(instance=shown, initial=self.version_initial(version, current))
+        fieldsets = list(self.get_fieldsets(request, current))
+        revert_disabled = self.revert_disabled(request, current)
+        readonly = self.get_readonly_fields(request, current)
+        if revert_disabled:
+            # As Django's change view does for a user who may only view.
+            readonly = flatten_fieldsets(fieldsets)
+        admin_form = helpers.AdminForm(
+            form,
+            fieldsets,
+            self.get_prepopulated_fields(request, current),
+            readonly,
+            model_admin=self,
+        )
+        opts = self.model._meta
+        prefix = f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": (_("View %s") if revert_disabled else _("Revert %s")) % shown,
+            "adminform": admin_form,
+            "object_id": current.pk,
+            "original": shown,
+            "is_popup": False,
+            "media": self.media + admin_form.media,
+            "errors": helpers.AdminErrorList(form, []),
+            "app_label": opts.app_label,
+            "original_opts": opts,
+            "changelist_url": reverse(f"{prefix}_changelist"),
+            "change_url": reverse(f"{prefix}_change", args=(quote(current.pk),)),
+            "history_url": reverse(f"{prefix}_history", args=(quote(current.pk),)),
+            "change_history": False,
+            "revert_disabled": revert_disabled,
+            "add": False,
+            "change": True,
+            "has_add_permission": self.has_add_permission(request),
+            "has_view_permission": self.has_view_permission(request, current),
+            "has_change_permission": not revert_disabled,
+            "has_delete_permission": self.has_delete_permission(request, current),
+            "has_file_field": True,
+            "has_absolute_url": False,
+            "form_url": "",
+            "opts": opts,
+            "content_type_id": self.content_type_model_cls.objects.get_for_model(self.model).id,
+            "save_as": False,
+            "save_on_top": self.save_on_top,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, self.object_history_form_template, context)
+
+    def history_manager(self):
+        return getattr(self.model, self.model._meta.simple_history_manager_attribute)
+
+    def version_instance(self, request, version):
+        """The record as it was at ``version``, with the persons it then concerned."""
+        shown = version.instance
+        shown._state.adding = False
+        for name in person_m2m_fields(self.model):
+            visible = visible_person_ids(request, self.version_m2m_ids(version, name))
+            setattr(shown, f"visible_{name}", list(Person.objects.filter(pk__in=visible)))
+        self.prepare_object(request, shown)
+        return shown
+
+    def version_initial(self, version, current):
+        """The form's starting values for a revert: the version's many-to-many choices and
+        the *current* version token (a revert changes the record as it is now)."""
+        initial = {"version": version_token(current)}
+        for field in self.model._meta.many_to_many:
+            if hasattr(version, field.name):
+                initial[field.name] = sorted(self.version_m2m_ids(version, field.name))
+        return initial
+
+    @staticmethod
+    def version_m2m_ids(version, name):
+        key = get_m2m_reverse_field_name(version.instance_type._meta.get_field(name))
+        return {getattr(row, f"{key}_id") for row in getattr(version, name).all()}
+
+    def version_is_hidden(self, request, version):
+        """Whether a version belonged only to what the reader may not see.
+
+        A version of a person's record is hidden if its person (for a hearing or participant,
+        its proceeding) is one the reader may not see; a version of a shared record if none
+        of the persons it concerned then is one they may see. A version that concerned
+        nobody (a shared record is saved before its persons are added) is hidden if the
+        version before or after it that names persons is.
+        """
+        if is_admin(request.user):
+            return False
+        ids = {getattr(version, f"{name}_id") for name in person_fields(self.model)} - {None}
+        if visible_person_ids(request, ids) != ids:
+            return True
+        for field in parent_fields(self.model):
+            pk = getattr(version, field.attname)
+            if pk is not None and not self._parent_visible(request, field.related_model, pk):
+                return True
+        for name in person_m2m_fields(self.model):
+            if self._m2m_version_hidden(request, version, name):
+                return True
+        return False
+
+    @staticmethod
+    def _parent_visible(request, model, pk):
+        return _memo(
+            request,
+            ("visible", model._meta.label, pk),
+            lambda: model._default_manager.visible_to(request.user).filter(pk=pk).exists(),
+        )
+
+    def _m2m_version_hidden(self, request, version, name):
+        ids = self.version_m2m_ids(version, name)
+        if ids:
+            return not visible_person_ids(request, ids)
+        versions = self.history_manager().filter(
+            **{self.model._meta.pk.attname: getattr(version, self.model._meta.pk.attname)}
+        )
+        neighbours = [
+            versions.filter(history_id__lt=version.history_id).order_by("-history_id"),
+            versions.filter(history_id__gt=version.history_id).order_by("history_id"),
+        ]
+        found = False
+        for candidates in neighbours:
+            for candidate in candidates.iterator():
+                ids = self.version_m2m_ids(candidate, name)
+                if ids:
+                    found = True
+                    if not visible_person_ids(request, ids):
+                        return True
+                    break
+        return not found
 
     def get_historical_record_context_helper(self, request, historical_record):
         object_pk = getattr(historical_record, self.model._meta.pk.attname)
@@ -483,15 +727,21 @@ class RecordAdmin(SimpleHistoryAdmin):
 
     def set_history_delta_changes(self, request, historical_records, **kwargs):
         super().set_history_delta_changes(request, historical_records, **kwargs)
-        # A version that belonged to a person the user may not see is listed without its
-        # title (which names that person).
-        names = person_fields(self.model)
+        # A version that belonged to persons the user may not see is listed as such, with
+        # neither its title (which names them) nor its values; the change that followed it
+        # shows its new values only.
         records = list(historical_records)
-        ids = {getattr(record, f"{name}_id") for record in records for name in names}
-        visible = visible_person_ids(request, ids)
-        for record in records:
-            if any(getattr(record, f"{name}_id") not in visible for name in names):
-                record.history_object = HIDDEN_RECORD
+        hidden = [self.version_is_hidden(request, record) for record in records]
+        for index, record in enumerate(records):
+            if hidden[index]:
+                record.history_object = HIDDEN_VERSION
+                record.history_delta_changes = []
+                record.is_hidden_version = True
+            elif index + 1 < len(records) and hidden[index + 1]:
+                record.history_delta_changes = [
+                    {**change, "old": HIDDEN_VALUE}
+                    for change in getattr(record, "history_delta_changes", [])
+                ]
 
 
 def short_date_label(db_field, formfield):

@@ -442,37 +442,48 @@ def test_deleting_a_proceeding_shared_with_someone_elses_client_only_takes_this_
 # Shared records: several persons, no names withheld revealed --------------------------------
 
 
-def test_a_shared_record_offers_only_the_lawyers_persons_and_keeps_the_others(
-    signed_in, lawyer, person
-):
+def test_a_shared_record_offers_only_the_lawyers_persons(signed_in, lawyer, person):
     mine = make_person(name="My Other Client", lawyers=[lawyer])
     stranger = make_person(name="Hidden Codefendant", visibility=Person.Visibility.CONFIDENTIAL)
-    visible = make_person(name="Public Codefendant")
-    proceeding = make_proceeding(persons=[person, stranger, visible])
+    proceeding = make_proceeding(persons=[person])
     edit = url("proceeding-edit", person, pk=proceeding.pk)
     page = signed_in.get(edit)
     body = page.content.decode()
     assert "My Other Client" in body
     assert "Hidden Codefendant" not in body and stranger.ref not in body
-    assert "1 person whose name is withheld" in body
-    assert "Public Codefendant" in body
     values = form_values(page)
     response = signed_in.post(edit, fill(values, other_persons=[mine.pk]))
     assert response.status_code == 302
-    assert set(proceeding.persons.all()) == {person, mine, stranger, visible}
-    response = signed_in.post(edit, fill(values, other_persons=[stranger.pk]))
+    assert set(proceeding.persons.all()) == {person, mine}
+    values = form_values(signed_in.get(edit))
+    response = signed_in.post(edit, fill(values, other_persons=[mine.pk, stranger.pk]))
     assert response.status_code == 200
     assert field_errors(response, "other_persons")
-    assert set(proceeding.persons.all()) == {person, mine, stranger, visible}
+    assert set(proceeding.persons.all()) == {person, mine}
 
 
-def test_a_person_added_to_a_shared_record_meanwhile_is_not_dropped(signed_in, person):
-    proceeding = make_proceeding(persons=[person])
+def test_a_shared_record_is_read_only_to_a_lawyer_of_only_some_of_its_persons(signed_in, person):
+    stranger = make_person(name="Hidden Codefendant", visibility=Person.Visibility.CONFIDENTIAL)
+    visible = make_person(name="Public Codefendant")
+    proceeding = make_proceeding(persons=[person, stranger, visible], charge="as charged")
+    edit = url("proceeding-edit", person, pk=proceeding.pk)
+    assert signed_in.get(edit).status_code == 403
+    response = signed_in.post(edit, {"kind": proceeding.kind, "charge": "changed"})
+    assert response.status_code == 403
+    proceeding.refresh_from_db()
+    assert proceeding.charge == "as charged"
+    assert set(proceeding.persons.all()) == {person, stranger, visible}
+
+
+def test_a_person_added_to_a_shared_record_meanwhile_makes_the_save_refused(signed_in, person):
+    proceeding = make_proceeding(persons=[person], charge="as charged")
     edit = url("proceeding-edit", person, pk=proceeding.pk)
     values = form_values(signed_in.get(edit))
     stranger = make_person(name="Added By An Admin", visibility=Person.Visibility.CONFIDENTIAL)
     proceeding.persons.add(stranger)  # the proceeding row itself is not saved: no new version
-    assert signed_in.post(edit, fill(values, charge="changed")).status_code == 302
+    assert signed_in.post(edit, fill(values, charge="changed")).status_code == 403
+    proceeding.refresh_from_db()
+    assert proceeding.charge == "as charged"
     assert set(proceeding.persons.all()) == {person, stranger}
 
 

@@ -5,14 +5,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from casetracker.versions import version_token
 from people.models import Person
 
 from .dates import ApproximateDateField, ApproximateDateFormMixin, describe
-
-
-def version_token(record):
-    """The version of a saved record a form was opened on: its last save, to the microsecond."""
-    return record.updated_at.isoformat() if record.updated_at else ""
 
 
 def display_value(field, value):

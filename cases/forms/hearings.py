@@ -18,6 +18,10 @@ class HearingForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["proceeding"].queryset = Proceeding.objects.filter(
-            persons=self.person
-        ).select_related("authority")
+        # A hearing belongs to the whole proceeding: only one whose every person the lawyer
+        # represents (see SharedRecordQuerySet.managed_by).
+        self.fields["proceeding"].queryset = (
+            Proceeding.objects.managed_by(self.user)
+            .filter(persons=self.person)
+            .select_related("authority")
+        )

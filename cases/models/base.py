@@ -23,22 +23,39 @@ class PersonRecordQuerySet(models.QuerySet):
 
 
 class SharedRecordQuerySet(models.QuerySet):
-    """Records of several persons are visible to whoever may see at least one of them.
+    """Records of several persons (proceedings, events).
 
-    Which names of the persons a reader may see is decided per person, wherever they are shown.
+    Visible to whoever may see at least one of their persons; which names a reader may see is
+    decided per person, wherever they are shown. Their shared content (the record's own
+    fields, a proceeding's hearings and participants, their citations) may be changed only by
+    whoever may change *every* person they concern: otherwise a lawyer of one defendant could
+    rewrite the case of a co-defendant they do not represent.
     """
 
-    def _with_person_in(self, persons):
-        through = self.model.persons.through
-        link = through.objects.filter(
-            **{f"{self.model._meta.model_name}": OuterRef("pk"), "person__in": persons}
+    def _links(self):
+        return self.model.persons.through.objects.filter(
+            **{f"{self.model._meta.model_name}": OuterRef("pk")}
         )
-        return self.filter(Exists(link))
+
+    def _with_person_in(self, persons):
+        return self.filter(Exists(self._links().filter(person__in=persons)))
 
     def visible_to(self, user):
         return self._with_person_in(Person.objects.visible_to(user).values("pk"))
 
     def managed_by(self, user):
+        """Records the user may change: they manage every person the record concerns."""
+        managed = Person.objects.managed_by(user).values("pk")
+        return self._with_person_in(managed).exclude(
+            Exists(self._links().exclude(person__in=managed))
+        )
+
+    def with_person_managed_by(self, user):
+        """Records that concern at least one person the user manages.
+
+        Such a lawyer may add their own person's ruling to it, cite sources for that ruling
+        and take their person off it, but not change what the record says for the others.
+        """
         return self._with_person_in(Person.objects.managed_by(user).values("pk"))
 
 

@@ -16,7 +16,8 @@ from .base import CaseRecord, PersonRecordQuerySet, SharedRecordQuerySet
 
 
 class ProceedingPartQuerySet(models.QuerySet):
-    """Participants and hearings take the visibility of their proceeding."""
+    """Participants and hearings take the visibility of their proceeding, and are changed by
+    whoever may change the proceeding (every person it concerns)."""
 
     def visible_to(self, user):
         return self.filter(proceeding__in=Proceeding.objects.visible_to(user).values("pk"))
