@@ -50,13 +50,23 @@ def persons_column(obj):
 
 
 class ProceedingChoicesMixin:
-    """A proceeding is offered among those the user manages, with its authority in one query."""
+    """A proceeding is offered among those the user manages, with its authority in one query.
+
+    A hearing or participant changes the proceeding's shared content: it needs a proceeding
+    whose every person the user manages. A ruling or status decision is one person's own:
+    any proceeding that concerns a person the user manages will do.
+    """
+
+    changes_the_proceeding = True
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Proceeding:
-            kwargs["queryset"] = Proceeding.objects.managed_by(request.user).select_related(
-                "authority"
+            proceedings = (
+                Proceeding.objects.managed_by(request.user)
+                if self.changes_the_proceeding
+                else Proceeding.objects.with_person_managed_by(request.user)
             )
+            kwargs["queryset"] = proceedings.select_related("authority")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -253,6 +263,7 @@ class DetentionAdmin(RecordAdmin):
 
 @admin.register(StatusDecision)
 class StatusDecisionAdmin(ProceedingChoicesMixin, RecordAdmin):
+    changes_the_proceeding = False
     list_display = [
         "person",
         "status",
@@ -280,6 +291,7 @@ class StatusDecisionAdmin(ProceedingChoicesMixin, RecordAdmin):
 
 @admin.register(Ruling)
 class RulingAdmin(ProceedingChoicesMixin, RecordAdmin):
+    changes_the_proceeding = False
     list_display = [
         "person",
         "proceeding",

@@ -337,12 +337,15 @@ class RecordAdmin(SimpleHistoryAdmin):
         return super().has_delete_permission(request, obj) and self.is_managed(request, obj)
 
     def delete_queryset(self, request, queryset):
+        self.refuse_unmanaged(request, queryset)
+        super().delete_queryset(request, queryset)
+
+    def refuse_unmanaged(self, request, queryset):
         # The "delete selected" action already refuses objects the user does not manage
         # (see get_deleted_objects); this is the last line should that ever change.
         managed = self.managed_queryset(request, queryset).values("pk")
         if queryset.exclude(pk__in=managed).exists():
             raise PermissionDenied
-        super().delete_queryset(request, queryset)
 
     # Forms ----------------------------------------------------------------------------
 
@@ -614,6 +617,7 @@ class RecordAdmin(SimpleHistoryAdmin):
             "is_popup": False,
             "media": self.media + admin_form.media,
             "errors": helpers.AdminErrorList(form, []),
+            "inline_admin_formsets": [],
             "app_label": opts.app_label,
             "original_opts": opts,
             "changelist_url": reverse(f"{prefix}_changelist"),

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casetracker.admin_access import RecordAdmin, RecordInlineMixin
 
+from .deletion import delete_person, records_deleted_with
 from .models import NameVariant, Person, is_admin
 
 admin.site.site_header = _("Casetracker")
@@ -85,6 +86,21 @@ class PersonAdmin(RecordAdmin):
         if not change and not is_admin(request.user):
             # A lawyer who opens a case works on it; unassigned, they could not even see it.
             form.instance.lawyers.add(request.user)
+
+    # Deletion: only admins hold delete_person (people.roles); see people.deletion.
+
+    def get_deleted_objects(self, objs, request):
+        # The confirmation lists the shared records that go with the person as well.
+        objs = list(objs)
+        return super().get_deleted_objects([*objs, *records_deleted_with(objs)], request)
+
+    def delete_model(self, request, obj):
+        delete_person(obj)
+
+    def delete_queryset(self, request, queryset):
+        self.refuse_unmanaged(request, queryset)
+        for person in queryset:
+            delete_person(person)
 
     @admin.display(description=_("name variants"))
     def variant_names(self, person):

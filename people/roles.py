@@ -45,7 +45,12 @@ ROLE_PERMISSIONS = {
         for model in ["user", "group"]
         for action in ["view", "add", "change", "delete"]
     ],
-    LAWYERS: _record_permissions(["view", "add", "change", "delete"]),
+    # Deleting a person takes their whole case with them: an admin's act, never a lawyer's.
+    LAWYERS: [
+        permission
+        for permission in _record_permissions(["view", "add", "change", "delete"])
+        if permission != ("people", "delete_person")
+    ],
     RESEARCHERS: _record_permissions(["view"]),
 }
 
