@@ -489,7 +489,11 @@ class RecordAdmin(SimpleHistoryAdmin):
         if not objs:
             return [], {}, set(), []
         collector = NestedObjects(using=router.db_for_write(self.model), origin=objs)
-        collector.collect(objs)
+        by_kind = {}
+        for obj in objs:  # a person's deletion lists the shared records that go with them
+            by_kind.setdefault(type(obj), []).append(obj)
+        for same_kind in by_kind.values():
+            collector.collect(same_kind)
         by_model = {}
         for model, instances in collector.model_objs.items():
             by_model.setdefault(model, set()).update(instance.pk for instance in instances)
