@@ -277,3 +277,129 @@ def test_a_write_url_answers_only_get_and_post(client, lawyer, researcher):
     client.force_login(lawyer)
     assert client.put(url).status_code == 405
     assert client.delete(url).status_code == 405
+
+
+# Records shared with persons the lawyer does not represent ----------------------------------
+
+
+@pytest.fixture
+def shared_scene(lawyer, other_lawyer):
+    """`other_lawyer`'s client shares a proceeding (with a hearing) and an event with a
+    confidential person of `lawyer`'s; each has a ruling of their own."""
+    client = make_person(name="Own Client", visibility=Person.Visibility.INTERNAL)
+    client.lawyers.add(other_lawyer)
+    secret = make_person(name="SecretCodefendant Name", lawyers=[lawyer])
+    proceeding = make_proceeding(persons=[client, secret], charge="as charged")
+    records = {
+        "proceeding": proceeding,
+        "hearing": make_hearing(proceeding, title="first session"),
+        "ruling": make_ruling(proceeding, person=client),
+        "event": make_event(persons=[client, secret], title="Joint press conference"),
+    }
+    make_ruling(proceeding, person=secret)
+    return client, records
+
+
+@pytest.mark.parametrize(
+    "route", ["proceeding-edit", "event-edit", "hearing-edit", "hearing-delete"]
+)
+def test_a_shared_record_is_not_changed_by_a_lawyer_of_only_some_persons(
+    client, other_lawyer, admin_user, shared_scene, route
+):
+    person, records = shared_scene
+    url = route_url(route, person, records)
+    data = payload(route, url, records, admin_user)
+    client.force_login(other_lawyer)
+    before = snapshot()
+    for response in [client.get(url), client.post(url, data)]:
+        assert response.status_code == 403, route
+        assert "SecretCodefendant" not in response.content.decode()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("kind", ["proceeding", "event"])
+def test_a_lawyer_of_only_some_persons_takes_their_person_off_a_shared_record(
+    client, other_lawyer, shared_scene, kind
+):
+    person, records = shared_scene
+    client.force_login(other_lawyer)
+    response = client.post(route_url(f"{kind}-delete", person, records))
+    assert response.status_code == 302
+    record = type(records[kind]).objects.get(pk=records[kind].pk)
+    assert person not in record.persons.all()
+    assert record.persons.count() == 1
+    if kind == "proceeding":
+        assert Hearing.objects.filter(pk=records["hearing"].pk).exists()
+        assert not Ruling.objects.filter(person=person).exists()
+        assert Ruling.objects.count() == 1
+
+
+def test_a_lawyer_of_only_some_persons_still_records_their_persons_ruling(
+    client, other_lawyer, admin_user, shared_scene
+):
+    person, records = shared_scene
+    for route in ["ruling-edit", "ruling-add"]:
+        url = route_url(route, person, records)
+        data = payload(route, url, records, admin_user)
+        client.force_login(other_lawyer)
+        response = client.post(url, data)
+        assert response.status_code == 302, (route, response.content.decode()[:2000])
+    assert Ruling.objects.filter(person=person).count() == 2
+
+
+def test_a_lawyer_of_only_some_persons_cannot_add_a_hearing_to_a_shared_proceeding(
+    client, other_lawyer, shared_scene
+):
+    person, records = shared_scene
+    url = route_url("hearing-add", person, records)
+    client.force_login(other_lawyer)
+    page = client.get(url)
+    assert list(page.context["form"].fields["proceeding"].queryset) == []
+    before = snapshot()
+    data = {"proceeding": records["proceeding"].pk, **date_parts("date", 2020, 2, 3)}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "proceeding" in response.context["form"].errors
+    assert snapshot() == before
+
+
+def test_a_source_is_cited_only_for_entries_the_lawyer_may_change(
+    client, other_lawyer, shared_scene
+):
+    person, records = shared_scene
+    url = route_url("source-add", person, records)
+    client.force_login(other_lawyer)
+    choices = dict(client.get(url).context["form"].fields["cite_for"].choices)
+    assert f"ruling-{records['ruling'].pk}" in choices
+    for kind in ["proceeding", "hearing", "event"]:
+        assert f"{kind}-{records[kind].pk}" not in choices
+    before = snapshot()
+    data = {
+        "kind": "article",
+        "title": CHANGED,
+        **date_parts("published", 2020),
+        "confidence": "high",
+        "cite_for": [f"hearing-{records['hearing'].pk}"],
+    }
+    response = client.post(url, data)
+    assert response.status_code in (200, 403)
+    assert snapshot() == before
+
+
+def test_the_person_page_shows_edit_links_only_where_the_lawyer_may_change(
+    client, other_lawyer, lawyer, shared_scene
+):
+    person, records = shared_scene
+    client.force_login(other_lawyer)
+    body = client.get(person.get_absolute_url()).content.decode()
+    assert route_url("ruling-edit", person, records) in body
+    for kind in ["proceeding", "hearing", "event"]:
+        assert route_url(f"{kind}-edit", person, records) not in body, kind
+    assert route_url("hearing-delete", person, records) not in body
+    assert route_url("proceeding-delete", person, records) in body  # "Remove from this case"
+    assert "Remove from this case" in body
+    # Once the lawyer represents both, the shared records are theirs to edit.
+    Person.objects.get(name="SecretCodefendant Name").lawyers.add(other_lawyer)
+    body = client.get(person.get_absolute_url()).content.decode()
+    for kind in ["proceeding", "hearing", "event", "ruling"]:
+        assert route_url(f"{kind}-edit", person, records) in body, kind
