@@ -80,6 +80,9 @@ class HearingDeadline:
     hearing: Hearing
     persons: list
     days_left: int
+    # A hearing of a proceeding shared with persons the user does not represent is not
+    # theirs to edit (SharedRecordQuerySet.managed_by).
+    may_edit: bool = True
 
     @property
     def person(self):
@@ -91,6 +94,8 @@ class HearingDeadline:
 
     @property
     def edit_url(self):
+        if not self.may_edit:
+            return ""
         return _url("edit:hearing-edit", ref=self.person.ref, pk=self.hearing.pk)
 
 
@@ -148,7 +153,7 @@ def expiring_statuses(persons, today):
     return deadlines
 
 
-def upcoming_hearings(persons, today, days=HEARING_DAYS):
+def upcoming_hearings(persons, today, days=HEARING_DAYS, *, user=None):
     """Hearings of the persons' proceedings that may fall within the next ``days`` days.
 
     A hearing known to the day or the month counts if it can fall in the window; one known
@@ -166,6 +171,11 @@ def upcoming_hearings(persons, today, days=HEARING_DAYS):
             date__gte=today - datetime.timedelta(days=31),
         )
         .select_related("proceeding__authority")
+        .annotate(
+            may_edit=Exists(
+                Proceeding.objects.managed_by(user).filter(pk=OuterRef("proceeding_id"))
+            )
+        )
         .prefetch_related(
             Prefetch(
                 "proceeding__persons",
@@ -180,7 +190,10 @@ def upcoming_hearings(persons, today, days=HEARING_DAYS):
             continue
         deadlines.append(
             HearingDeadline(
-                hearing, hearing.proceeding.caseload_persons, (hearing.date - today).days
+                hearing,
+                hearing.proceeding.caseload_persons,
+                (hearing.date - today).days,
+                may_edit=hearing.may_edit,
             )
         )
     deadlines.sort(key=lambda deadline: (deadline.hearing.date, deadline.hearing.pk))
@@ -241,7 +254,7 @@ def build_home(user, *, now=None):
     return Home(
         persons=listed,
         statuses=expiring_statuses(persons, today),
-        hearings=upcoming_hearings(persons, today),
+        hearings=upcoming_hearings(persons, today, user=user),
         awaiting_ruling=awaiting_ruling(persons),
         changes=[change for change in changes if change.person is not None],
         shows_unassigned=is_admin(user),

@@ -5,6 +5,8 @@ having to remember it. A refused request must change nothing: every table a writ
 touch is compared, row by row, before and after.
 """
 
+import datetime
+
 import pytest
 from django.db import transaction
 from django.test import Client
@@ -403,3 +405,17 @@ def test_the_person_page_shows_edit_links_only_where_the_lawyer_may_change(
     body = client.get(person.get_absolute_url()).content.decode()
     for kind in ["proceeding", "hearing", "event", "ruling"]:
         assert route_url(f"{kind}-edit", person, records) in body, kind
+
+
+def test_the_home_page_offers_to_edit_only_hearings_the_lawyer_may_change(
+    client, other_lawyer, shared_scene
+):
+    person, records = shared_scene
+    soon = datetime.date.today() + datetime.timedelta(days=3)
+    shared = make_hearing(records["proceeding"], date=soon, title="Shared session")
+    own = make_hearing(make_proceeding(persons=[person]), date=soon, title="Own session")
+    client.force_login(other_lawyer)
+    body = client.get(reverse("account:home")).content.decode()
+    assert "Shared session" in body and "Own session" in body
+    assert reverse("edit:hearing-edit", kwargs={"ref": person.ref, "pk": own.pk}) in body
+    assert reverse("edit:hearing-edit", kwargs={"ref": person.ref, "pk": shared.pk}) not in body
