@@ -58,6 +58,18 @@ class RecordForm(ApproximateDateFormMixin, forms.ModelForm):
         if self.instance.pk is not None:
             self.initial["version"] = version_token(self.instance)
         self.conflicts = []
+        self.limit_choices()
+
+    def limit_choices(self):
+        """Courts and other authorities: offered and accepted only among those the user may see.
+
+        A choice by id of one they may not see is refused as an invalid choice.
+        """
+        for field in self.fields.values():
+            manager = getattr(getattr(field, "queryset", None), "model", None)
+            manager = getattr(manager, "_default_manager", None)
+            if hasattr(manager, "choosable_by"):
+                field.queryset = manager.choosable_by(self.user)
 
     def _update_errors(self, errors):
         # The model may speak of a column the form does not show (a ruling's person):
