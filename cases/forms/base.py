@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -131,8 +132,9 @@ class SharedPersonsMixin:
         managed = Person.objects.managed_by(self.user).exclude(pk=self.person.pk)
         field = self.fields["other_persons"]
         field.queryset = managed
-        concerns = _("It concerns %(name)s.") % {"name": self.person.name}
-        field.help_text = f"{concerns} {field.help_text}"
+        # Django renders help_text as HTML: a name is text, escaped here.
+        concerns = format_html(_("It concerns {name}."), name=self.person.name)
+        field.help_text = format_html("{} {}", concerns, field.help_text)
         self.kept_persons = []
         self.kept_visible = []
         if self.instance.pk is not None:
