@@ -22,6 +22,7 @@ from tests.factories import (
     make_source,
     make_status,
 )
+from tests.test_person_create import new_person
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,8 @@ def admin_pages(case):
         reverse("admin:people_person_change", args=[case["person"].pk]),
         reverse("admin:people_person_changelist"),
         reverse("admin:people_person_history", args=[case["person"].pk]),
+        reverse("admin:people_person_delete", args=[case["person"].pk]),
+        reverse("admin:cases_citation_changelist"),
         reverse("admin:cases_source_change", args=[case["source"].pk]),
         reverse("admin:cases_source_changelist"),
         reverse("admin:cases_authority_change", args=[case["court"].pk]),
@@ -114,9 +117,9 @@ def admin_pages(case):
     ]
     for record in case["records"].values():
         model_name = type(record)._meta.model_name
-        pages.append(reverse(f"admin:cases_{model_name}_change", args=[record.pk]))
+        for view in ["change", "history", "delete"]:
+            pages.append(reverse(f"admin:cases_{model_name}_{view}", args=[record.pk]))
         pages.append(reverse(f"admin:cases_{model_name}_changelist"))
-        pages.append(reverse(f"admin:cases_{model_name}_history", args=[record.pk]))
     return pages
 
 
@@ -135,6 +138,14 @@ def test_the_shared_record_forms_name_the_person_as_text(client, lawyer, case):
     for kind in ["event", "proceeding"]:
         html = client.get(edit(f"{kind}-add", case["person"])).content.decode()
         assert "It concerns Aigul &quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_the_duplicate_warning_names_persons_as_text(client, lawyer, case):
+    client.force_login(lawyer)
+    data = new_person(name=hostile("Aigul"))
+    response = client.post(reverse("account:person-create"), data)
+    assert "Is this one of these persons?" in response.content.decode()
+    assert_text_only(response)
 
 
 def test_the_public_page_shows_markup_as_text(client, case):
