@@ -159,12 +159,11 @@ class CitationAdmin(RecordAdmin):
         return Truncator(citation.quote).chars(80)
 
 
-# Reference data ---------------------------------------------------------------------------
+# Sources and authorities: visible with the records that cite or name them ----------------
 
 
 @admin.register(Source)
 class SourceAdmin(RecordAdmin):
-    reference_data = True
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "title",
@@ -184,7 +183,6 @@ class SourceAdmin(RecordAdmin):
 
 @admin.register(Authority)
 class AuthorityAdmin(RecordAdmin):
-    reference_data = True
     list_display = ["name", "kind", "town", "country"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "other_names", "town"]

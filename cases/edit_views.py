@@ -99,11 +99,11 @@ KINDS = {
 }
 
 
-def _formsets(kind, data, record):
+def _formsets(kind, data, record, user):
     made = {}
     if "participants" in kind.formsets:
         made["participants"] = participant_formset(data, proceeding=record)
-    made["citations"] = citation_formset(data, record=record)
+    made["citations"] = citation_formset(data, record=record, user=user)
     return made
 
 
@@ -132,7 +132,7 @@ def _record_form(request, person, kind, record):
         user=request.user,
         initial=_initial(kind, request) if record is None else None,
     )
-    formsets = _formsets(kind, data, instance)
+    formsets = _formsets(kind, data, instance, request.user)
     if data is not None:
         valid = [form.is_valid()] + [formset.is_valid() for formset in formsets.values()]
         if all(valid):
@@ -175,7 +175,7 @@ def _record_form(request, person, kind, record):
         "form": form,
         "participants": formsets.get("participants"),
         "citations": formsets["citations"],
-        "source_options": source_options(),
+        "source_options": source_options(request.user),
         "no_proceeding": no_proceeding,
         "shared": isinstance(form, SharedPersonsMixin),
         "formsets_invalid": any(fs.is_bound and not fs.is_valid() for fs in formsets.values()),

@@ -134,6 +134,8 @@ class PersonFilter(django_filters.FilterSet):
         if queryset is None:
             queryset = Person.objects.visible_to(self.user)
         super().__init__(data, queryset, request=request, prefix=prefix)
+        # ?court=<id> of an authority the reader may not see would name it in a chip.
+        self.filters["court"].queryset = Authority.objects.visible_to(self.user)
         if not self.user.is_authenticated:
             # Visibility means nothing to the public, who see public persons only.
             del self.filters["visibility"]

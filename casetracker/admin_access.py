@@ -17,9 +17,9 @@ so that a new admin cannot forget the rules:
 - the history of a record never shows the content of a version that belonged to persons the
   user may not see.
 
-A model whose manager has no ``visible_to``/``managed_by`` must either say it is reference
-data (``reference_data = True``: sources, authorities) or override ``visible_queryset`` and
-``managed_queryset``; anything else is refused when the admin is registered.
+A model whose manager has no ``visible_to``/``managed_by`` must override ``visible_queryset``
+and ``managed_queryset``; anything else is refused when the admin is registered. Sources and
+authorities have both: they take their visibility from the records that cite or name them.
 """
 
 import dataclasses
@@ -216,8 +216,6 @@ class PrivateHistoryHelper(HistoricalRecordContextHelper):
 class RecordAdmin(SimpleHistoryAdmin):
     """The one ModelAdmin base of Casetracker: visibility, management and history rules."""
 
-    # Sources and authorities: not a person's record, visible to every staff member.
-    reference_data = False
     # Fields shown only to those who manage the object (e.g. a person's internal notes).
     manager_only_fields = ()
     # Shared records: the path from this model to the persons a search may match by name.
@@ -227,26 +225,18 @@ class RecordAdmin(SimpleHistoryAdmin):
         super().__init__(model, admin_site)
         manager = model._default_manager
         overridden = type(self).visible_queryset is not RecordAdmin.visible_queryset
-        if not (
-            self.reference_data
-            or overridden
-            or (hasattr(manager, "visible_to") and hasattr(manager, "managed_by"))
-        ):
+        if not (overridden or (hasattr(manager, "visible_to") and hasattr(manager, "managed_by"))):
             raise ImproperlyConfigured(
                 f"{type(self).__name__}: {model.__name__} has no visible_to/managed_by; "
-                "override visible_queryset and managed_queryset or set reference_data."
+                "override visible_queryset and managed_queryset."
             )
 
     # The rules, per model -------------------------------------------------------------
 
     def visible_queryset(self, request, queryset):
-        if self.reference_data:
-            return queryset
         return queryset.visible_to(request.user)
 
     def managed_queryset(self, request, queryset):
-        if self.reference_data:
-            return queryset
         return queryset.managed_by(request.user)
 
     def is_visible(self, request, obj):
@@ -768,14 +758,19 @@ def short_date_label(db_field, formfield):
 
 
 def limit_choices(db_field, request, kwargs):
-    """Foreign keys and many-to-many fields offer only what the user manages."""
+    """Foreign keys and many-to-many fields offer only what the user manages.
+
+    Sources and authorities say what may be chosen (``choosable_by``): any the user may see.
+    """
     if "queryset" in kwargs:
         return
     related = db_field.related_model
     if related is None:
         return
     manager = related._default_manager
-    if hasattr(manager, "managed_by"):
+    if hasattr(manager, "choosable_by"):
+        kwargs["queryset"] = manager.choosable_by(request.user)
+    elif hasattr(manager, "managed_by"):
         kwargs["queryset"] = manager.managed_by(request.user)
 
 

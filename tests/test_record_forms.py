@@ -505,6 +505,7 @@ def test_an_event_can_concern_several_of_the_lawyers_persons(signed_in, lawyer, 
 
 def test_it_cites_a_source_picked_from_the_searchable_list(signed_in, person):
     source = make_source(title="Kazakh court frees Chinese defector", publisher="RFE/RL")
+    cite(make_event(persons=[make_person()]), source=source)  # on record for a public case
     page = signed_in.get(url("crossing-add", person))
     body = page.content.decode()
     label = f"{source} [#{source.pk}]"
@@ -524,8 +525,7 @@ def test_it_cites_a_source_picked_from_the_searchable_list(signed_in, person):
             },
         ),
     )
-    citation = Citation.objects.get()
-    assert citation.record == BorderCrossing.objects.get()
+    citation = BorderCrossing.objects.get().citations.get()
     assert citation.source == source
     assert (citation.quote, citation.confidence) == ("crossed in May 2018", "medium")
 
@@ -573,7 +573,7 @@ def test_a_wrong_new_source_saves_neither_the_source_nor_the_record(signed_in, p
 
 
 def test_it_refuses_a_source_cited_twice_and_a_source_not_on_record(signed_in, person):
-    source = make_source()
+    source = cite(make_event(persons=[make_person()])).source
     label = f"{source} [#{source.pk}]"
     response = submit(
         signed_in,
@@ -691,6 +691,7 @@ def test_a_ruling_sentence_length_needs_its_kind(signed_in, person):
 
 def test_a_new_court_must_not_duplicate_one_on_record(signed_in, person):
     court = make_authority(name="Zharkent district court", country="Kazakhstan")
+    make_event(persons=[make_person()], authority=court)  # a court of a public case
     response = submit(
         signed_in,
         url("proceeding-add", person),

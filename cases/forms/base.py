@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,18 @@ class RecordForm(ApproximateDateFormMixin, forms.ModelForm):
         if self.instance.pk is not None:
             self.initial["version"] = version_token(self.instance)
         self.conflicts = []
+        self.limit_choices()
+
+    def limit_choices(self):
+        """Courts and other authorities: offered and accepted only among those the user may see.
+
+        A choice by id of one they may not see is refused as an invalid choice.
+        """
+        for field in self.fields.values():
+            manager = getattr(getattr(field, "queryset", None), "model", None)
+            manager = getattr(manager, "_default_manager", None)
+            if hasattr(manager, "choosable_by"):
+                field.queryset = manager.choosable_by(self.user)
 
     def _update_errors(self, errors):
         # The model may speak of a column the form does not show (a ruling's person):
@@ -115,8 +128,9 @@ class SharedPersonsMixin:
         managed = Person.objects.managed_by(self.user).exclude(pk=self.person.pk)
         field = self.fields["other_persons"]
         field.queryset = managed
-        concerns = _("It concerns %(name)s.") % {"name": self.person.name}
-        field.help_text = f"{concerns} {field.help_text}"
+        # Django renders help_text as HTML: a name is text, escaped here.
+        concerns = format_html(_("It concerns {name}."), name=self.person.name)
+        field.help_text = format_html("{} {}", concerns, field.help_text)
         self.kept_persons = []
         self.kept_visible = []
         if self.instance.pk is not None:

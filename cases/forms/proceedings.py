@@ -78,6 +78,15 @@ class ProceedingForm(SharedPersonsMixin, RecordForm):
             self.new_authority = self._new_authority(cleaned_data, name)
         return cleaned_data
 
+    def _hidden_namesake(self, authority):
+        """An authority of that name on record that the user may not see, if any.
+
+        Saying "it exists" would confirm it to someone who may not see it; the lawyer typed its
+        name and country, so the proceeding is before it: it is used, unchanged.
+        """
+        same = Authority.objects.filter(name=authority.name, country=authority.country)
+        return same.exclude(pk__in=Authority.objects.visible_to(self.user).values("pk")).first()
+
     def _new_authority(self, cleaned_data, name):
         authority = Authority(
             name=name,
@@ -85,6 +94,10 @@ class ProceedingForm(SharedPersonsMixin, RecordForm):
             town=cleaned_data.get("new_authority_town", ""),
             country=(cleaned_data.get("new_authority_country") or "").strip(),
         )
+        namesake = self._hidden_namesake(authority)
+        if namesake is not None:
+            cleaned_data["authority"] = namesake
+            return None
         try:
             authority.full_clean()
         except ValidationError as error:

@@ -23,16 +23,18 @@ def source_label(source):
     return f"{source} [#{source.pk}]"
 
 
-def source_options():
-    """Every source, as the labels of the page's <datalist>."""
-    return [source_label(source) for source in Source.objects.order_by("title", "pk")]
+def source_options(user):
+    """Every source the user may cite, as the labels of the page's <datalist>."""
+    sources = Source.objects.choosable_by(user).order_by("title", "pk")
+    return [source_label(source) for source in sources]
 
 
 class SourceChoiceField(forms.Field):
     """A text input tied to a <datalist> of sources: type to search, pick, and it is chosen.
 
     Works without JavaScript: browsers filter the list as you type. A typed title that
-    matches exactly one source is accepted too.
+    matches exactly one source is accepted too. Only sources in ``queryset`` (those the
+    user may see) can be chosen, whether by title or by id.
     """
 
     default_error_messages = {
@@ -47,12 +49,13 @@ class SourceChoiceField(forms.Field):
             "widget", forms.TextInput(attrs={"list": SOURCE_LIST_ID, "autocomplete": "off"})
         )
         super().__init__(**kwargs)
+        self.queryset = Source.objects.none()
 
     def prepare_value(self, value):
         if isinstance(value, Source):
             return source_label(value)
         if isinstance(value, int):
-            source = Source.objects.filter(pk=value).first()
+            source = self.queryset.filter(pk=value).first()
             return source_label(source) if source else ""
         return value
 
@@ -62,9 +65,9 @@ class SourceChoiceField(forms.Field):
             return None
         match = _ID_SUFFIX.search(text)
         if match:
-            source = Source.objects.filter(pk=int(match.group(1))).first()
+            source = self.queryset.filter(pk=int(match.group(1))).first()
         else:
-            matches = list(Source.objects.filter(title__iexact=text)[:2])
+            matches = list(self.queryset.filter(title__iexact=text)[:2])
             source = matches[0] if len(matches) == 1 else None
         if source is None:
             raise ValidationError(self.error_messages["unknown"], code="unknown")
@@ -119,8 +122,9 @@ class CitationForm(forms.ModelForm):
         fields = ["source", "quote", "confidence"]
         widgets = {"quote": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = Source.objects.choosable_by(user)
         self.new_source = None
         if self.instance.pk is not None:
             # The formset fetched the sources with the citations: no query per row.
@@ -221,8 +225,8 @@ class BaseCitationFormSet(BaseGenericInlineFormSet):
             seen.add(source.pk)
 
 
-def citation_formset(data=None, *, record):
-    """The citations of ``record`` (saved or not), with room for new ones."""
+def citation_formset(data=None, *, record, user):
+    """The citations of ``record`` (saved or not), with room for new ones, as ``user`` cites."""
     formset_class = generic_inlineformset_factory(
         Citation,
         form=CitationForm,
@@ -236,6 +240,7 @@ def citation_formset(data=None, *, record):
         instance=record if record.pk else None,
         prefix="citations",
         queryset=Citation.objects.select_related("source"),
+        form_kwargs={"user": user},
     )
 
 
