@@ -27,11 +27,12 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquer
 from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from casetracker.dates import ApproximateDate, approximate_attributes
 from people.models import NameVariant, Person
 
+from .masking import linked_persons, masker_for
 from .models import (
     Authority,
     BorderCrossing,
@@ -216,18 +217,9 @@ class Lookups:
         return _("(deleted)")
 
     def persons(self, pks):
-        """Names of the persons the reader may see, and how many others are withheld."""
+        """Names of the persons the reader may see; the others are left out, not even
+        counted: a count would confirm that a hidden person exists."""
         names = sorted(self.found.get("person", {})[pk] for pk in pks if self._visible(pk))
-        withheld = sum(1 for pk in pks if not self._visible(pk))
-        if withheld:
-            names.append(
-                ngettext(
-                    "%(count)s person whose name is withheld",
-                    "%(count)s persons whose names are withheld",
-                    withheld,
-                )
-                % {"count": withheld}
-            )
         return ", ".join(names) or EMPTY
 
     def _visible(self, pk):
@@ -601,8 +593,35 @@ def person_history(person, user):
                 person_id=person.pk,
             )
         )
+    changes = _withhold_names(changes, person, user, records, fetched, lookups)
     changes.sort(key=lambda change: (change.when, change.history_id), reverse=True)
     return changes
+
+
+def _withhold_names(changes, person, user, records, fetched, lookups):
+    """The changes with the names of the persons ``user`` may not see who shared a record or
+    a cited source with ``person`` withheld from their typed text (one query); a field whose
+    change is then invisible is left out, and a change left with no field too."""
+    sources = {version.source_id for version in fetched["citation"][0]}
+    linked = linked_persons(
+        proceedings=list(records.get("proceeding", ())),
+        events=list(records.get("event", ())),
+        sources=list(sources),
+    )
+    keep = [person.name, *lookups.found.get("person", {}).values()]
+    masker = masker_for(user, linked, keep=keep)
+    shown = []
+    for change in changes:
+        had_fields = bool(change.fields)
+        change.label = masker(change.label)
+        change.fields = [
+            FieldChange(item.label, masker(item.before), masker(item.after))
+            for item in change.fields
+        ]
+        change.fields = [item for item in change.fields if item.before != item.after]
+        if change.fields or not had_fields:
+            shown.append(change)
+    return shown
 
 
 # --- Recent changes on a caseload (the lawyer's home) ------------------------------------------

@@ -63,6 +63,12 @@ class PersonForm(forms.ModelForm):
     """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # When the visibility narrows: the texts naming the person that the admin was shown.
+    names_reviewed = forms.BooleanField(
+        label=_("I have reviewed these texts: save the narrower visibility"),
+        required=False,
+    )
+    reviewed_texts = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Person
@@ -126,7 +132,8 @@ class PersonForm(forms.ModelForm):
         return year
 
     def compared_fields(self):
-        return [name for name in self.fields if name not in ("version", "different_person")]
+        bookkeeping = ("version", "different_person", "names_reviewed", "reviewed_texts")
+        return [name for name in self.fields if name not in bookkeeping]
 
     def changes_since(self, current, variants):
         """Where the saved person differs from what was typed: (label, saved, typed) rows."""
@@ -150,6 +157,18 @@ class PersonForm(forms.ModelForm):
                 )
             )
         return changes
+
+    def review_confirmed(self, texts):
+        """Whether the admin confirmed after being shown every one of ``texts`` (objects with
+        a ``key``) that name the person and that a wider audience reads."""
+        seen = set((self.cleaned_data.get("reviewed_texts") or "").split())
+        return bool(self.cleaned_data.get("names_reviewed")) and {t.key for t in texts} <= seen
+
+    def ask_to_review(self, texts):
+        """Show the form again with ``texts``, asking to confirm before the save."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("reviewed_texts")] = " ".join(text.key for text in texts)
+        self.data[self.add_prefix("names_reviewed")] = ""
 
     def refuse_as_stale(self, current, variants):
         """Keep what was typed, show what changed, and accept the newer version next time."""
