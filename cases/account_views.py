@@ -26,7 +26,6 @@ from people.models import Person
 
 from .dashboard import build_home, has_caseload
 from .history import person_history
-from .name_review import texts_naming
 from .writes import person_write_view
 
 
@@ -70,36 +69,22 @@ def person_create(request):
     return render(request, "cases/account/person_form.html", context)
 
 
-def _texts_to_review(form, variants, person, name, visibility):
-    """Where an admin narrows the visibility: the texts a wider audience reads that name the
-    person, by any of their names saved or typed."""
-    new = form.cleaned_data.get("visibility")
-    if new is None or new == visibility:
-        return []
-    names = {name, form.cleaned_data["name"], *person.variants.values_list("name", flat=True)}
-    if variants.is_valid():
-        names.update(typed_variant_names(variants))
-    return texts_naming(person, names, visibility, new)
-
-
 def person_edit(request, person):
     """The person's details, name variants and (for admins) visibility and lawyers.
 
     Narrowing the visibility lists first the texts that name the person and that readers
-    who lose the person still read; it is saved once the admin confirms having reviewed them.
+    who lose the person still read; it is saved once the admin confirms having reviewed them
+    (``people.forms.NarrowingReview``).
     """
     data = request.POST if request.method == "POST" else None
     name = person.name  # the form writes what was typed into the instance
-    visibility = person.visibility
     form = PersonForm(data, instance=person, user=request.user)
     variants = variant_formset(data, person=person)
+    if data is not None and variants.is_valid():
+        form.typed_names = typed_variant_names(variants)
     current = None
-    naming_texts = []
     if data is not None and form.is_valid():
-        naming_texts = _texts_to_review(form, variants, person, name, visibility)
-        if naming_texts and not form.review_confirmed(naming_texts):
-            form.ask_to_review(naming_texts)
-        elif variants.has_vanished_rows():
+        if variants.has_vanished_rows():
             # A variant was deleted since the form was opened: the person is stale.
             current = get_object_or_404(Person, pk=person.pk)
         elif variants.is_valid():
@@ -124,7 +109,7 @@ def person_edit(request, person):
         person=person,
         person_name=name,
         creating=False,
-        naming_texts=naming_texts,
+        naming_texts=form.naming_texts,
     )
     return render(request, "cases/account/person_form.html", context, status=status)
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casetracker.admin_access import RecordAdmin, RecordInlineMixin
 
+from .forms import PersonAdminForm
 from .models import NameVariant, Person, is_admin
 
 admin.site.site_header = _("Casetracker")
@@ -47,6 +48,7 @@ class PersonAdmin(RecordAdmin):
     readonly_fields = ["ref", "created_at", "updated_at"]
     filter_horizontal = ["lawyers"]
     inlines = [NameVariantInline]
+    form = PersonAdminForm  # lists the texts that name the person before narrowing
     manager_only_fields = ["internal_notes"]
     fieldsets = [
         (
@@ -61,7 +63,7 @@ class PersonAdmin(RecordAdmin):
                 ]
             },
         ),
-        (_("Access"), {"fields": ["visibility", "lawyers"]}),
+        (_("Access"), {"fields": ["visibility", "names_reviewed", "reviewed_texts", "lawyers"]}),
         (_("Internal"), {"fields": ["internal_notes"]}),
         (_("Record"), {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]

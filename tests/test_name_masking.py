@@ -22,6 +22,7 @@ from .factories import (
     make_proceeding,
     make_source,
 )
+from .test_admin import form_data
 
 CONFIDENTIAL = Person.Visibility.CONFIDENTIAL
 WITHHELD = "[name withheld]"
@@ -307,3 +308,26 @@ def test_a_save_that_does_not_narrow_asks_nothing(client, admin_user, review_cas
     client.force_login(admin_user)
     response = edit(client, hidden, ethnicity="Kazakh")
     assert response.status_code == 302
+
+
+def test_the_admin_asks_for_the_same_review_before_narrowing(client, admin_user, review_case):
+    public, hidden, _own = review_case
+    client.force_login(admin_user)
+    url = reverse("admin:people_person_change", args=[hidden.pk])
+    data = form_data(client.get(url))
+    data["visibility"] = CONFIDENTIAL
+
+    response = client.post(url, data)
+    assert response.status_code == 200
+    hidden.refresh_from_db()
+    assert hidden.visibility == Person.Visibility.PUBLIC
+    body = response.content.decode()
+    assert "Readers who will no longer see this person still read texts" in body
+    assert "Crossed with Qaster Musakhanuly on 1 October 2019." in body
+
+    data = form_data(response)
+    data["names_reviewed"] = "on"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    hidden.refresh_from_db()
+    assert hidden.visibility == CONFIDENTIAL
