@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from casetracker.dates import ApproximateDate, approximate_attributes
 from people.models import NameVariant, Person
 
-from .masking import linked_persons, masker_for
+from .masking import NO_MASKING, linked_persons, masker_for, sharing_a_record_with
 from .models import (
     Authority,
     BorderCrossing,
@@ -664,6 +664,7 @@ def recent_changes(persons, user, *, since, limit=15):
         elif kind.name == "citation":
             lookups.want("source", version.source_id)
     lookups.load()
+    masker = _label_masker(chosen, scope, user)
     changes = []
     for kind, version, person_id in chosen:
         if version.history_type == "-":
@@ -680,11 +681,25 @@ def recent_changes(persons, user, *, since, limit=15):
                 when=version.history_date,
                 user=version.history_user,
                 action=action,
-                label=record_label(kind, version, lookups),
+                label=masker(record_label(kind, version, lookups)),
                 person_id=person_id,
             )
         )
     return changes
+
+
+# Labels made of typed text: a title, a participant's name, a source's title.
+TYPED_LABELS = {"hearing", "event", "participant", "citation"}
+
+
+def _label_masker(chosen, scope, user):
+    """Withholds from the labels the names of the persons ``user`` may not see who share a
+    record or a cited source with the caseload (one query, only where a label is typed)."""
+    if not any(kind.name in TYPED_LABELS for kind, _version, _person in chosen):
+        return NO_MASKING
+    sources = [version.source_id for kind, version, _p in chosen if kind.name == "citation"]
+    linked = sharing_a_record_with(scope) | linked_persons(sources=sources)
+    return masker_for(user, linked)
 
 
 def _in_scope(kind, versions, scope):

@@ -8,7 +8,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from cases.history import recent_changes
 from cases.masking import NameMasker
 from cases.name_review import texts_naming
 from cases.timeline import build_timeline
@@ -331,3 +333,13 @@ def test_the_admin_asks_for_the_same_review_before_narrowing(client, admin_user,
     assert response.status_code == 302
     hidden.refresh_from_db()
     assert hidden.visibility == CONFIDENTIAL
+
+
+def test_the_recent_changes_on_a_lawyers_home_withhold_his_name(other_lawyer, shared):
+    public = shared[0]
+    public.lawyers.add(other_lawyer)
+    since = timezone.now() - datetime.timedelta(days=1)
+    changes = recent_changes(Person.objects.filter(pk=public.pk), other_lawyer, since=since)
+    labels = " ".join(change.label for change in changes)
+    assert f"{WITHHELD} speaks in Almaty" in labels
+    assert "Musakhanuly" not in labels
