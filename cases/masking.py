@@ -23,8 +23,9 @@ What counts as a name (``NameMasker``):
 - at the start of a word, and through the letters that follow each of its words: Kazakh and
   Russian add case endings to names ("Мұсақанұлының"), and a Cyrillic word ending in a vowel
   or soft sign loses it before the ending ("Сайрагуль", "Сайрагули");
-- a word of a name on its own only with a capital first letter: a surname that is also a
-  word ("Said", "Baker") is masked where it names someone, not everywhere the word is used.
+- a word of a name on its own, and a name of one word, only with a capital first letter: a
+  surname that is also a word ("Said", "Baker", "Hope") is masked where it names someone,
+  not everywhere the word is used.
 
 Masking over-reaches rather than under-reaches: a hidden person's name is what endangers them.
 """
@@ -114,7 +115,8 @@ class NameMasker:
             if len(name) < MIN_NAME_LENGTH:
                 continue
             for form in {name, _strip_accents(name)}:
-                patterns.add(_pattern(form))
+                # A one-word name ("Hope", "Nur") is a word too: masked with its capital.
+                patterns.add(_pattern(form, capitalised=" " not in form and not _is_cjk(form)))
                 address_patterns.add(r"[\W_]*".join(map(re.escape, _words(form))))
                 self.terms.add(_stem(form.split()[0]))
                 for word in _words(form)[1:]:

@@ -51,6 +51,11 @@ def test_it_leaves_a_given_name_alone_and_a_word_that_only_looks_like_a_surname(
     assert mask("Mr Person spoke") == f"Mr {WITHHELD} spoke"
 
 
+def test_it_masks_a_one_word_name_only_with_its_capital():
+    mask = NameMasker(["Hope"])
+    assert mask("Hope was arrested; there is hope") == f"{WITHHELD} was arrested; there is hope"
+
+
 def test_it_withholds_cyrillic_variants_with_their_case_endings():
     mask = NameMasker(["Қастер Мұсақанұлы", "Сайрагуль Сауытбай"])
     assert mask("Мұсақанұлының айтуынша") == f"{WITHHELD} айтуынша"
