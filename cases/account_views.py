@@ -70,11 +70,18 @@ def person_create(request):
 
 
 def person_edit(request, person):
-    """The person's details, name variants and (for admins) visibility and lawyers."""
+    """The person's details, name variants and (for admins) visibility and lawyers.
+
+    Narrowing the visibility lists first the texts that name the person and that readers
+    who lose the person still read; it is saved once the admin confirms having reviewed them
+    (``people.forms.NarrowingReview``).
+    """
     data = request.POST if request.method == "POST" else None
     name = person.name  # the form writes what was typed into the instance
     form = PersonForm(data, instance=person, user=request.user)
     variants = variant_formset(data, person=person)
+    if data is not None and variants.is_valid():
+        form.typed_names = typed_variant_names(variants)
     current = None
     if data is not None and form.is_valid():
         if variants.has_vanished_rows():
@@ -96,7 +103,14 @@ def person_edit(request, person):
         variants.is_valid()
         form.refuse_as_stale(current, variants)
         status = 409
-    context = _form_context(form, variants, person=person, person_name=name, creating=False)
+    context = _form_context(
+        form,
+        variants,
+        person=person,
+        person_name=name,
+        creating=False,
+        naming_texts=form.naming_texts,
+    )
     return render(request, "cases/account/person_form.html", context, status=status)
 
 

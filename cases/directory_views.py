@@ -12,11 +12,12 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from .filters import PersonFilter, attach_last_entries
+from .masking import masker_for, sharing_a_record_with
 
 PER_PAGE = 25
 
 
-def _page(persons, number):
+def _page(persons, number, user):
     paginator = Paginator(persons, PER_PAGE)
     try:
         number = int(number)
@@ -24,12 +25,28 @@ def _page(persons, number):
         number = 1
     page = paginator.page(min(max(number, 1), paginator.num_pages))
     page.object_list = attach_last_entries(page.object_list)
+    _withhold_names(page.object_list, user)
     return page
+
+
+def _withhold_names(persons, user):
+    """The title of a last entry (an event's, a hearing's) may name a person ``user`` may not
+    see who shares a record with someone listed: that name is withheld (one query)."""
+    titled = [person for person in persons if person.last_entry]
+    if not titled:
+        return
+    masker = masker_for(
+        user,
+        sharing_a_record_with([person.pk for person in titled]),
+        keep=[person.name for person in persons],
+    )
+    for person in titled:
+        person.last_entry.title = masker(person.last_entry.title)
 
 
 def directory(request):
     filterset = PersonFilter(request.GET, request=request)
-    page = _page(filterset.results(), request.GET.get("page"))
+    page = _page(filterset.results(), request.GET.get("page"), request.user)
     context = {
         "filterset": filterset,
         "page": page,
@@ -61,7 +78,7 @@ def _page_links(filterset, page):
 
 def directory_json(request):
     filterset = PersonFilter(request.GET, request=request)
-    page = _page(filterset.results(), request.GET.get("page"))
+    page = _page(filterset.results(), request.GET.get("page"), request.user)
     prefetch_related_objects(page.object_list, "variants")
 
     def absolute(query):

@@ -41,6 +41,7 @@ from django.utils.translation import gettext
 from casetracker.dates import approximate_attributes
 from people.models import NameVariant, Person, is_admin
 
+from .masking import NO_MASKING, linked_persons, masker_for
 from .models import (
     Authority,
     BorderCrossing,
@@ -203,8 +204,37 @@ def plain(value):
     return value
 
 
-def columns(kind, instance):
-    return {name: plain(getattr(instance, name)) for name in kind.column_names()}
+# Typed text in which a person the reader may not see can be named (cases/masking.py).
+MASKED_COLUMNS = {
+    "title",
+    "publisher",
+    "date_note",
+    "public_summary",
+    "internal_notes",
+    "place",
+    "reason",
+    "description",
+    "note",
+    "charge",
+    "summary",
+    "quote",
+}
+
+
+def columns(kind, instance, masker=NO_MASKING):
+    data = {name: plain(getattr(instance, name)) for name in kind.column_names()}
+    return withhold_names(data, masker)
+
+
+def withhold_names(data, masker):
+    """``data`` with hidden persons' names withheld from its typed text, and no address
+    that spells one out."""
+    if masker:
+        for name in MASKED_COLUMNS.intersection(data):
+            data[name] = masker(data[name])
+        if masker.names_someone_in_address(data.get("url")):
+            data["url"] = ""
+    return data
 
 
 def authority_reference(authority):
@@ -330,6 +360,21 @@ class ExportScope:
             cited |= Q(content_type=content_type, object_id__in=records.values("pk"))
         return Source.objects.filter(pk__in=Citation.objects.filter(cited).values("source"))
 
+    @cached_property
+    def masker(self):
+        """Withholds from typed text the names of the persons the user may not see who share a
+        record or a cited source with an exported person (cases/masking.py)."""
+        if self.complete:
+            return NO_MASKING
+        # Ids read first: the nested subqueries together would be too deep for SQLite.
+        linked = linked_persons(
+            proceedings=list(self.proceedings().values_list("pk", flat=True)),
+            events=list(self.events().values_list("pk", flat=True)),
+            sources=list(self.sources().values_list("pk", flat=True)),
+        )
+        keep = self.persons.order_by().values_list("name", flat=True)
+        return masker_for(self.user, linked, keep=list(keep))
+
     def authorities(self):
         if self.complete:
             return Authority.objects.all()
@@ -343,11 +388,11 @@ class ExportScope:
 # --- JSON -----------------------------------------------------------------------------------
 
 
-def _citations(instance, source_keys):
+def _citations(instance, source_keys, masker=NO_MASKING):
     cited = [
         {
             "source": source_keys[citation.source_id],
-            "quote": citation.quote,
+            "quote": masker(citation.quote),
             "confidence": citation.confidence,
         }
         for citation in instance.citations.all()
@@ -362,65 +407,72 @@ def _by_date(keyed, date_name):
     )
 
 
-def source_data(source):
-    return columns(SOURCE, source)
+def source_data(source, masker=NO_MASKING):
+    return columns(SOURCE, source, masker)
 
 
-def keyed_sources(sources):
-    return assign_keys(SOURCE, [(source_data(source), source) for source in sources])
+def keyed_sources(sources, masker=NO_MASKING):
+    return assign_keys(SOURCE, [(source_data(source, masker), source) for source in sources])
 
 
-def crossing_data(crossing, source_keys):
-    return {**columns(CROSSING, crossing), "citations": _citations(crossing, source_keys)}
-
-
-def detention_data(detention, source_keys):
+def crossing_data(crossing, source_keys, masker=NO_MASKING):
     return {
-        "authority": authority_reference(detention.authority),
-        **columns(DETENTION, detention),
-        "citations": _citations(detention, source_keys),
+        **columns(CROSSING, crossing, masker),
+        "citations": _citations(crossing, source_keys, masker),
     }
 
 
-def status_data(status, source_keys, proceeding_keys):
+def detention_data(detention, source_keys, masker=NO_MASKING):
+    return {
+        "authority": authority_reference(detention.authority),
+        **columns(DETENTION, detention, masker),
+        "citations": _citations(detention, source_keys, masker),
+    }
+
+
+def status_data(status, source_keys, proceeding_keys, masker=NO_MASKING):
     return {
         "authority": authority_reference(status.authority),
         "proceeding": proceeding_keys.get(status.proceeding_id),
-        **columns(STATUS, status),
-        "citations": _citations(status, source_keys),
+        **columns(STATUS, status, masker),
+        "citations": _citations(status, source_keys, masker),
     }
 
 
-def participant_data(participant, source_keys):
+def participant_data(participant, source_keys, masker=NO_MASKING):
     return {
-        **columns(PARTICIPANT, participant),
-        "citations": _citations(participant, source_keys),
+        **columns(PARTICIPANT, participant, masker),
+        "citations": _citations(participant, source_keys, masker),
     }
 
 
-def hearing_data(hearing, source_keys):
-    return {**columns(HEARING, hearing), "citations": _citations(hearing, source_keys)}
+def hearing_data(hearing, source_keys, masker=NO_MASKING):
+    return {
+        **columns(HEARING, hearing, masker),
+        "citations": _citations(hearing, source_keys, masker),
+    }
 
 
-def ruling_data(ruling, source_keys):
+def ruling_data(ruling, source_keys, masker=NO_MASKING):
     return {
         "person": ruling.person.ref,
-        **columns(RULING, ruling),
-        "citations": _citations(ruling, source_keys),
+        **columns(RULING, ruling, masker),
+        "citations": _citations(ruling, source_keys, masker),
     }
 
 
-def proceeding_data(proceeding, source_keys):
+def proceeding_data(proceeding, source_keys, masker=NO_MASKING):
     """A proceeding with its parts; ``persons`` and ``rulings`` as prefetched by the caller."""
     participants = sorted(
-        (participant_data(p, source_keys) for p in proceeding.participants.all()),
+        (participant_data(p, source_keys, masker) for p in proceeding.participants.all()),
         key=lambda data: (data["role"], data["name"]),
     )
     hearings = [
         with_key(key, data)
         for key, data, _hearing in _by_date(
             assign_keys(
-                HEARING, [(hearing_data(h, source_keys), h) for h in proceeding.hearings.all()]
+                HEARING,
+                [(hearing_data(h, source_keys, masker), h) for h in proceeding.hearings.all()],
             ),
             "date",
         )
@@ -429,7 +481,7 @@ def proceeding_data(proceeding, source_keys):
         with_key(key, data)
         for key, data, _ruling in _by_date(
             assign_keys(
-                RULING, [(ruling_data(r, source_keys), r) for r in proceeding.rulings.all()]
+                RULING, [(ruling_data(r, source_keys, masker), r) for r in proceeding.rulings.all()]
             ),
             "date",
         )
@@ -437,42 +489,42 @@ def proceeding_data(proceeding, source_keys):
     return {
         "authority": authority_reference(proceeding.authority),
         "persons": sorted(person.ref for person in proceeding.persons.all()),
-        **columns(PROCEEDING, proceeding),
+        **columns(PROCEEDING, proceeding, masker),
         "participants": participants,
         "hearings": hearings,
         "rulings": rulings,
-        "citations": _citations(proceeding, source_keys),
+        "citations": _citations(proceeding, source_keys, masker),
     }
 
 
-def event_data(event, source_keys):
+def event_data(event, source_keys, masker=NO_MASKING):
     return {
         "authority": authority_reference(event.authority),
         "persons": sorted(person.ref for person in event.persons.all()),
-        **columns(EVENT, event),
-        "citations": _citations(event, source_keys),
+        **columns(EVENT, event, masker),
+        "citations": _citations(event, source_keys, masker),
     }
 
 
-def person_data(person, source_keys, proceeding_keys, managed):
+def person_data(person, source_keys, proceeding_keys, managed, masker=NO_MASKING):
     """One person with every record of their own; ``managed`` adds notes and lawyers."""
-    data = columns(PERSON, person)
+    data = columns(PERSON, person, masker)
     if managed:
-        data.update({name: getattr(person, name) for name in PERSON_MANAGER_COLUMNS})
+        data.update({name: masker(getattr(person, name)) for name in PERSON_MANAGER_COLUMNS})
         data["lawyers"] = sorted(user.get_username() for user in person.lawyers.all())
     data["variants"] = sorted(
-        (columns(VARIANT, variant) for variant in person.variants.all()),
+        (columns(VARIANT, variant, masker) for variant in person.variants.all()),
         key=lambda variant: (variant["script"], variant["name"]),
     )
     crossings = assign_keys(
-        CROSSING, [(crossing_data(c, source_keys), c) for c in person.crossings.all()]
+        CROSSING, [(crossing_data(c, source_keys, masker), c) for c in person.crossings.all()]
     )
     detentions = assign_keys(
-        DETENTION, [(detention_data(d, source_keys), d) for d in person.detentions.all()]
+        DETENTION, [(detention_data(d, source_keys, masker), d) for d in person.detentions.all()]
     )
     statuses = assign_keys(
         STATUS,
-        [(status_data(s, source_keys, proceeding_keys), s) for s in person.statuses.all()],
+        [(status_data(s, source_keys, proceeding_keys, masker), s) for s in person.statuses.all()],
     )
     data["crossings"] = [with_key(k, d) for k, d, _c in _by_date(crossings, "date")]
     data["detentions"] = [with_key(k, d) for k, d, _d in _by_date(detentions, "start")]
@@ -525,19 +577,21 @@ def proceedings_prefetch(persons):
     ]
 
 
-def keyed_proceedings(proceedings, persons, source_keys):
+def keyed_proceedings(proceedings, persons, source_keys, masker=NO_MASKING):
     proceedings = proceedings.select_related("authority").prefetch_related(
         *proceedings_prefetch(persons)
     )
-    return assign_keys(PROCEEDING, [(proceeding_data(p, source_keys), p) for p in proceedings])
+    return assign_keys(
+        PROCEEDING, [(proceeding_data(p, source_keys, masker), p) for p in proceedings]
+    )
 
 
-def keyed_events(events, persons, source_keys):
+def keyed_events(events, persons, source_keys, masker=NO_MASKING):
     events = events.select_related("authority").prefetch_related(
         Prefetch("persons", queryset=Person.objects.filter(pk__in=persons).only("pk", "ref")),
         citations_prefetch(),
     )
-    return assign_keys(EVENT, [(event_data(e, source_keys), e) for e in events])
+    return assign_keys(EVENT, [(event_data(e, source_keys, masker), e) for e in events])
 
 
 def _dumps(value, indent):
@@ -553,9 +607,10 @@ def iter_json(scope, progress=None):
     with transaction.atomic():
         # One transaction: PostgreSQL then reads the persons through a cursor as they are
         # written, instead of running the whole query first.
-        sources = keyed_sources(scope.sources())
+        masker = scope.masker
+        sources = keyed_sources(scope.sources(), masker)
         source_keys = {source.pk: key for key, _data, source in sources}
-        proceedings = keyed_proceedings(scope.proceedings(), scope.person_ids, source_keys)
+        proceedings = keyed_proceedings(scope.proceedings(), scope.person_ids, source_keys, masker)
         proceeding_keys = {proceeding.pk: key for key, _data, proceeding in proceedings}
         authorities = sorted(
             (columns(AUTHORITY, authority) for authority in scope.authorities()),
@@ -570,7 +625,7 @@ def iter_json(scope, progress=None):
         persons = scope.with_managed(scope.persons).prefetch_related(*person_records_prefetch())
         count = 0
         for person in in_chunks(persons):
-            data = person_data(person, source_keys, proceeding_keys, person.export_managed)
+            data = person_data(person, source_keys, proceeding_keys, person.export_managed, masker)
             yield ("\n    " if count == 0 else ",\n    ") + _dumps(data, 4)
             count += 1
             if progress:
@@ -581,7 +636,7 @@ def iter_json(scope, progress=None):
             key=lambda data: (data["authority"]["name"], data["case_number"], data["key"]),
         )
         yield f'  "proceedings": {_dumps(proceedings_data, 2)},\n'
-        events = keyed_events(scope.events(), scope.person_ids, source_keys)
+        events = keyed_events(scope.events(), scope.person_ids, source_keys, masker)
         events_data = [with_key(key, data) for key, data, _e in _by_date(events, "date")]
         yield f'  "events": {_dumps(events_data, 2)}\n}}\n'
 
@@ -662,8 +717,8 @@ def person_rows(scope, progress=None):
                 str(decision.get_status_display()) if decision else "",
                 str(decision.get_outcome_display()) if decision else "",
                 str(decision.approx_valid_until) if decision else "",
-                person.public_summary,
-                person.internal_notes if managed else "",
+                scope.masker(person.public_summary),
+                scope.masker(person.internal_notes) if managed else "",
                 ", ".join(sorted(u.get_username() for u in person.lawyers.all()))
                 if managed
                 else "",
@@ -696,7 +751,7 @@ def entry_rows(scope, progress=None):
     count = 0
     with transaction.atomic():
         for person in in_chunks(scope.persons):
-            for entry in build_timeline(person, scope.user).entries:
+            for entry in build_timeline(person, scope.user, masker=scope.masker).entries:
                 yield [
                     person.ref,
                     person.name,

@@ -27,11 +27,12 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquer
 from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from casetracker.dates import ApproximateDate, approximate_attributes
 from people.models import NameVariant, Person
 
+from .masking import NO_MASKING, linked_persons, masker_for, sharing_a_record_with
 from .models import (
     Authority,
     BorderCrossing,
@@ -216,18 +217,9 @@ class Lookups:
         return _("(deleted)")
 
     def persons(self, pks):
-        """Names of the persons the reader may see, and how many others are withheld."""
+        """Names of the persons the reader may see; the others are left out, not even
+        counted: a count would confirm that a hidden person exists."""
         names = sorted(self.found.get("person", {})[pk] for pk in pks if self._visible(pk))
-        withheld = sum(1 for pk in pks if not self._visible(pk))
-        if withheld:
-            names.append(
-                ngettext(
-                    "%(count)s person whose name is withheld",
-                    "%(count)s persons whose names are withheld",
-                    withheld,
-                )
-                % {"count": withheld}
-            )
         return ", ".join(names) or EMPTY
 
     def _visible(self, pk):
@@ -601,8 +593,35 @@ def person_history(person, user):
                 person_id=person.pk,
             )
         )
+    changes = _withhold_names(changes, person, user, records, fetched, lookups)
     changes.sort(key=lambda change: (change.when, change.history_id), reverse=True)
     return changes
+
+
+def _withhold_names(changes, person, user, records, fetched, lookups):
+    """The changes with the names of the persons ``user`` may not see who shared a record or
+    a cited source with ``person`` withheld from their typed text (one query); a field whose
+    change is then invisible is left out, and a change left with no field too."""
+    sources = {version.source_id for version in fetched["citation"][0]}
+    linked = linked_persons(
+        proceedings=list(records.get("proceeding", ())),
+        events=list(records.get("event", ())),
+        sources=list(sources),
+    )
+    keep = [person.name, *lookups.found.get("person", {}).values()]
+    masker = masker_for(user, linked, keep=keep)
+    shown = []
+    for change in changes:
+        had_fields = bool(change.fields)
+        change.label = masker(change.label)
+        change.fields = [
+            FieldChange(item.label, masker(item.before), masker(item.after))
+            for item in change.fields
+        ]
+        change.fields = [item for item in change.fields if item.before != item.after]
+        if change.fields or not had_fields:
+            shown.append(change)
+    return shown
 
 
 # --- Recent changes on a caseload (the lawyer's home) ------------------------------------------
@@ -645,6 +664,7 @@ def recent_changes(persons, user, *, since, limit=15):
         elif kind.name == "citation":
             lookups.want("source", version.source_id)
     lookups.load()
+    masker = _label_masker(chosen, scope, user)
     changes = []
     for kind, version, person_id in chosen:
         if version.history_type == "-":
@@ -661,11 +681,25 @@ def recent_changes(persons, user, *, since, limit=15):
                 when=version.history_date,
                 user=version.history_user,
                 action=action,
-                label=record_label(kind, version, lookups),
+                label=masker(record_label(kind, version, lookups)),
                 person_id=person_id,
             )
         )
     return changes
+
+
+# Labels made of typed text: a title, a participant's name, a source's title.
+TYPED_LABELS = {"hearing", "event", "participant", "citation"}
+
+
+def _label_masker(chosen, scope, user):
+    """Withholds from the labels the names of the persons ``user`` may not see who share a
+    record or a cited source with the caseload (one query, only where a label is typed)."""
+    if not any(kind.name in TYPED_LABELS for kind, _version, _person in chosen):
+        return NO_MASKING
+    sources = [version.source_id for kind, version, _p in chosen if kind.name == "citation"]
+    linked = sharing_a_record_with(scope) | linked_persons(sources=sources)
+    return masker_for(user, linked)
 
 
 def _in_scope(kind, versions, scope):

@@ -4,7 +4,10 @@
 most): one per record kind, one for the citations of every record with their sources, and one
 for every name the page shows besides the person's own (other spellings, the other persons of
 a shared proceeding or event with whether the reader may see them, the participants of the
-proceedings). The page and ``/people/<ref>/timeline.json`` both read what it returns.
+proceedings, and the names of the persons sharing a record or a cited source whom the reader
+may not see). Those last names are never shown: they are withheld from every typed text of
+the timeline (cases/masking.py). The page and ``/people/<ref>/timeline.json`` both read what
+it returns.
 """
 
 import datetime
@@ -20,6 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from casetracker.dates import ApproximateDate, Precision
 from people.models import NameVariant, Person
 
+from .masking import NO_MASKING, NameMasker, hidden_persons, linked_persons, masked_copy
 from .models import (
     BorderCrossing,
     Citation,
@@ -170,7 +174,9 @@ class Entry:
     part_of: str = ""  # anchor of the proceeding a hearing, ruling or decision belongs to
     part_of_label: str = ""
     citations: list = field(default_factory=list)
-    others: list = field(default_factory=list)  # OtherPerson, or None where a name is withheld
+    # The other persons of a shared record whom the reader may see; the others are left out,
+    # not even counted: a placeholder would confirm that a hidden person exists.
+    others: list = field(default_factory=list)  # OtherPerson
 
     @property
     def anchor(self):
@@ -257,11 +263,8 @@ class Entry:
         if self.part_of_label:
             parts.append(_("Part of: %(proceeding)s.") % {"proceeding": self.part_of_label})
         if self.others:
-            names = [
-                other.name if other else _("a person whose name is withheld")
-                for other in self.others
-            ]
-            parts.append(_("Also concerns: %(names)s.") % {"names": ", ".join(names)})
+            names = ", ".join(other.name for other in self.others)
+            parts.append(_("Also concerns: %(names)s.") % {"names": names})
         return " ".join(parts)
 
 
@@ -373,6 +376,16 @@ class Timeline:
     sources: list  # NumberedSource, in the order they are first cited
     variants: list = field(default_factory=list)  # Variant: the person's other names
     current_status: CurrentStatus | None = None
+    # Withholds the names of the persons the reader may not see from typed text.
+    masker: object = NO_MASKING
+
+    @property
+    def summary(self):
+        return self.masker(self.person.public_summary)
+
+    @property
+    def internal_notes(self):
+        return self.masker(self.person.internal_notes)
 
     @property
     def groups(self):
@@ -408,7 +421,7 @@ class Timeline:
                 "ethnicity": person.ethnicity,
                 "citizenship": person.citizenship,
                 "place_of_origin": person.place_of_origin,
-                "summary": person.public_summary,
+                "summary": self.summary,
                 "visibility": person.visibility,
                 "current_status": _status_data(self.current_status),
             },
@@ -483,12 +496,14 @@ def current_status(statuses, today=None):
     return CurrentStatus(latest, today or timezone.localdate())
 
 
-def _names(person, proceeding_ids, event_ids, user):
+def _names(person, proceeding_ids, event_ids, user, hidden=None):
     """Every name the page shows besides the person's own, in one UNION query.
 
     Rows of (kind, record id, role, name, ref, visible): the person's other spellings
     ("variant"), the other persons of their proceedings and events with whether ``user`` may
-    see each ("proceeding", "event"), and the participants of the proceedings ("participant").
+    see each ("proceeding", "event"), and the participants of the proceedings ("participant");
+    with ``hidden`` (persons the reader may not see), their names and variants ("hidden"),
+    which the page withholds from typed text and never shows.
     """
     may_see = Exists(Person.objects.visible_to(user).filter(pk=OuterRef("person_id")))
 
@@ -524,6 +539,13 @@ def _names(person, proceeding_ids, event_ids, user):
             **columns("participant", "proceeding_id", F("role"), "name", Value(""), Value(True))
         ),
     ]
+    if hidden is not None:
+        parts += [
+            hidden.values(**columns("hidden", "pk", Value(""), "name", Value(""), Value(False))),
+            NameVariant.objects.filter(person__in=hidden.values("pk"))
+            .order_by()
+            .values(**columns("hidden", "person_id", Value(""), "name", Value(""), Value(False))),
+        ]
     return list(parts[0].union(*parts[1:], all=True))
 
 
@@ -611,14 +633,17 @@ def _facts(*pairs):
     return [(label, value) for label, value in pairs if value]
 
 
-def build_timeline(person, user, today=None):
+def build_timeline(person, user, today=None, masker=None):
     """The entries of ``person`` that ``user`` may read, in chronological order.
 
     The caller has already checked that ``user`` may see ``person`` (``get_person_for``);
     every record of a person takes that person's visibility, and a shared record names the
-    other persons it concerns only where ``user`` may see them.
+    other persons it concerns only where ``user`` may see them. Typed text (titles, details,
+    sources, quotes, the summary) withholds the names of the persons ``user`` may not see who
+    share a record or a cited source with ``person`` (cases/masking.py), with ``masker``
+    where the caller has one for many persons at once (an export).
     """
-    case = _Case.fetch(person, user)
+    case = _Case.fetch(person, user, masker)
     entries = [
         *map(case.crossing_entry, case.crossings),
         *map(case.detention_entry, case.detentions),
@@ -634,9 +659,10 @@ def build_timeline(person, user, today=None):
     return Timeline(
         person,
         entries,
-        _number_sources(entries),
+        _number_sources(entries, case.masker),
         variants=case.variants,
         current_status=current_status(case.statuses, today),
+        masker=case.masker,
     )
 
 
@@ -656,9 +682,11 @@ class _Case:
     participants: dict = field(default_factory=dict)  # proceeding pk: rows of _names
     others: dict = field(default_factory=dict)  # (kind, pk): [(name, OtherPerson or None)]
     citations: dict = field(default_factory=dict)  # (kind, pk): [Citation]
+    masker: object = NO_MASKING
+    hidden_names: list = field(default_factory=list)  # of persons the reader may not see
 
     @classmethod
-    def fetch(cls, person, user):
+    def fetch(cls, person, user, masker=None):
         proceedings = Proceeding.objects.filter(persons=person).select_related("authority")
         proceedings = {proceeding.pk: proceeding for proceeding in proceedings}
         case = cls(
@@ -671,7 +699,6 @@ class _Case:
             statuses=list(StatusDecision.objects.filter(person=person).select_related("authority")),
             events=list(Event.objects.filter(persons=person).select_related("authority")),
         )
-        case.read_names(_names(person, list(proceedings), [e.pk for e in case.events], user))
         case.citations = _citations(
             {
                 "crossing": [record.pk for record in case.crossings],
@@ -683,7 +710,27 @@ class _Case:
                 "event": [record.pk for record in case.events],
             }
         )
+        event_ids = [event.pk for event in case.events]
+        # Whom the reader may not see among those sharing a record or a cited source: their
+        # names are withheld from the typed text of the page (cases/masking.py).
+        hidden = None
+        sources = {c.source_id for cited in case.citations.values() for c in cited}
+        if masker is None and (proceedings or event_ids or sources):
+            linked = linked_persons(
+                proceedings=list(proceedings), events=event_ids, sources=list(sources)
+            )
+            hidden = hidden_persons(user, linked)
+        case.read_names(_names(person, list(proceedings), event_ids, user, hidden))
+        case.masker = masker if masker is not None else case.name_masker()
         return case
+
+    def name_masker(self):
+        if not self.hidden_names:
+            return NO_MASKING
+        keep = [self.person.name, *(variant.name for variant in self.variants)]
+        keep += [name for rows in self.others.values() for name, other in rows if other]
+        keep += [row["n_name"] for rows in self.participants.values() for row in rows]
+        return NameMasker(self.hidden_names, keep=keep)
 
     def read_names(self, rows):
         variants = []
@@ -691,6 +738,8 @@ class _Case:
             kind, record = row["n_kind"], row["n_record"]
             if kind == "variant":
                 variants.append(Variant(row["n_name"], row["n_role"]))
+            elif kind == "hidden":
+                self.hidden_names.append(row["n_name"])
             elif kind == "participant":
                 self.participants.setdefault(record, []).append(row)
             else:
@@ -702,11 +751,9 @@ class _Case:
         self.variants = sorted(variants, key=lambda variant: (variant.script, variant.name))
 
     def others_of(self, kind, pk):
-        # Names the reader may see, sorted, then the withheld ones: a list sorted with the
-        # withheld names in it would hint at them.
+        """The other persons the reader may see, sorted; the withheld ones are left out."""
         rows = self.others.get((kind, pk), [])
-        shown = sorted((other for _name, other in rows if other), key=lambda other: other.name)
-        return shown + [None for _name, other in rows if other is None]
+        return sorted((other for _name, other in rows if other), key=lambda other: other.name)
 
     def people_in(self, proceeding_pk, roles=None):
         """'judge A. Name, prosecutor B. Name': who took part, in their roles."""
@@ -722,6 +769,14 @@ class _Case:
 
     def entry(self, kind, record, date, title, **fields):
         citations = self.citations.get((kind, record.pk), [])
+        mask = self.masker
+        if mask:
+            fields["detail"] = mask(fields.get("detail", ""))
+            fields["facts"] = [
+                (label, mask(str(value))) for label, value in fields.get("facts", [])
+            ]
+            fields["part_of_label"] = mask(fields.get("part_of_label", ""))
+            title = mask(str(title))
         return Entry(kind=kind, pk=record.pk, date=date, title=title, citations=citations, **fields)
 
     def crossing_entry(self, crossing):
@@ -850,8 +905,10 @@ class _Case:
         )
 
 
-def _number_sources(entries):
-    """Number sources in order of first citation; turn each entry's citations into markers."""
+def _number_sources(entries, masker=NO_MASKING):
+    """Number sources in order of first citation; turn each entry's citations into markers.
+
+    Sources and quotes as the reader may read them: names withheld by ``masker``."""
     numbered = {}
     for entry in entries:
         cited = []
@@ -859,10 +916,10 @@ def _number_sources(entries):
             source = numbered.get(citation.source_id)
             if source is None:
                 source = numbered[citation.source_id] = NumberedSource(
-                    len(numbered) + 1, citation.source
+                    len(numbered) + 1, masked_copy(citation.source, masker)
                 )
             marker = CitedSource(
-                source.number, citation.source, citation.quote, citation.confidence
+                source.number, source.source, masker(citation.quote), citation.confidence
             )
             source.citations.append((entry, marker))
             cited.append(marker)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from casetracker.admin_access import RecordAdmin, RecordInlineMixin
 
 from .deletion import delete_person, records_deleted_with
+from .forms import PersonAdminForm
 from .models import NameVariant, Person, is_admin
 
 admin.site.site_header = _("Casetracker")
@@ -48,6 +49,7 @@ class PersonAdmin(RecordAdmin):
     readonly_fields = ["ref", "created_at", "updated_at"]
     filter_horizontal = ["lawyers"]
     inlines = [NameVariantInline]
+    form = PersonAdminForm  # lists the texts that name the person before narrowing
     manager_only_fields = ["internal_notes"]
     fieldsets = [
         (
@@ -62,7 +64,7 @@ class PersonAdmin(RecordAdmin):
                 ]
             },
         ),
-        (_("Access"), {"fields": ["visibility", "lawyers"]}),
+        (_("Access"), {"fields": ["visibility", "names_reviewed", "reviewed_texts", "lawyers"]}),
         (_("Internal"), {"fields": ["internal_notes"]}),
         (_("Record"), {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]

@@ -55,7 +55,87 @@ class LawyerChoiceField(forms.ModelMultipleChoiceField):
         return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
 
 
-class PersonForm(forms.ModelForm):
+class NarrowingReview(forms.Form):
+    """Narrowing a person's visibility: first the texts that name them and that readers who
+    lose them still read, then the save once the reviewer confirms having seen every one.
+
+    Mixed into the person forms of the lawyer pages and of the admin. Those texts belong to
+    other persons' cases, so the cases app finds them: it sets ``finder`` when it is ready
+    (cases/apps.py, cases/name_review.py), since people does not import cases. ``finder`` is
+    called with (person, names, old visibility, new visibility) and returns objects with a
+    ``key`` and ``where``, ``field`` and ``excerpt`` to show.
+    """
+
+    finder = None
+
+    names_reviewed = forms.BooleanField(
+        label=_("I have reviewed the texts that name this person: save"),
+        help_text=_("Asked only when the visibility narrows and other texts name the person."),
+        required=False,
+    )
+    reviewed_texts = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    # Names typed in the variant rows of the same page, which the form itself does not hold.
+    typed_names = ()
+    naming_texts = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        old, new = self.instance.visibility, cleaned.get("visibility")
+        if self.finder is None or self.instance.pk is None or new in (None, old):
+            return cleaned
+        names = {self.instance.name, cleaned.get("name") or "", *self.typed_names}
+        names.update(self.instance.variants.values_list("name", flat=True))
+        texts = self.finder(self.instance, sorted(filter(None, names)), old, new)
+        if texts and not self.review_confirmed(texts):
+            self.naming_texts = texts
+            self.ask_to_review(texts)
+            raise ValidationError(
+                [
+                    ValidationError(
+                        _(
+                            "Readers who will no longer see this person still read texts "
+                            "that name them. Review them below, then confirm and save again."
+                        ),
+                        code="names_to_review",
+                    ),
+                    *(
+                        ValidationError(
+                            "%(where)s — %(field)s: “%(text)s”",
+                            code="names_to_review",
+                            params={
+                                "where": text.where,
+                                "field": text.field,
+                                "text": text.excerpt,
+                            },
+                        )
+                        for text in texts
+                    ),
+                ]
+            )
+        return cleaned
+
+    def review_confirmed(self, texts):
+        """Whether the reviewer confirmed after being shown every one of ``texts``."""
+        seen = set((self.cleaned_data.get("reviewed_texts") or "").split())
+        return bool(self.cleaned_data.get("names_reviewed")) and {t.key for t in texts} <= seen
+
+    def ask_to_review(self, texts):
+        """Show the form again with ``texts``, asking to confirm before the save."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("reviewed_texts")] = " ".join(text.key for text in texts)
+        self.data[self.add_prefix("names_reviewed")] = ""
+
+
+class PersonAdminForm(NarrowingReview, forms.ModelForm):
+    """The admin's person form: the admin chooses the fields; the review is the same."""
+
+    class Meta:
+        model = Person
+        fields = []
+
+
+class PersonForm(NarrowingReview, forms.ModelForm):
     """A person as a lawyer enters them; visibility and lawyers only for admins.
 
     A lawyer's new person keeps the model's default visibility (confidential) and is
@@ -126,7 +206,8 @@ class PersonForm(forms.ModelForm):
         return year
 
     def compared_fields(self):
-        return [name for name in self.fields if name not in ("version", "different_person")]
+        bookkeeping = ("version", "different_person", "names_reviewed", "reviewed_texts")
+        return [name for name in self.fields if name not in bookkeeping]
 
     def changes_since(self, current, variants):
         """Where the saved person differs from what was typed: (label, saved, typed) rows."""

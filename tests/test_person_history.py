@@ -183,7 +183,8 @@ def test_a_shared_proceeding_withholds_the_names_the_reader_may_not_see(
         (
             "Persons concerned",
             "—",
-            "SecretPublic Name, Visible Codefendant, 1 person whose name is withheld",
+            # The hidden codefendant is left out, not counted: a count would confirm them.
+            "SecretPublic Name, Visible Codefendant",
         )
     ]
     client.force_login(lawyer)
@@ -257,4 +258,4 @@ def test_the_history_makes_a_fixed_number_of_queries(client, lawyer, persons):
     with CaptureQueriesContext(connection) as many:
         response = client.get(history_url(person))
     assert response.status_code == 200
-    assert len(few) == len(many) <= 25
+    assert len(few) == len(many) <= 26
