@@ -11,6 +11,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from people.access_log import AccessLogEntry, record_read
+
 from .filters import PersonFilter, attach_last_entries
 
 PER_PAGE = 25
@@ -30,6 +32,7 @@ def _page(persons, number):
 def directory(request):
     filterset = PersonFilter(request.GET, request=request)
     page = _page(filterset.results(), request.GET.get("page"))
+    record_read(request, page.object_list, AccessLogEntry.What.DIRECTORY)
     context = {
         "filterset": filterset,
         "page": page,
@@ -63,6 +66,7 @@ def directory_json(request):
     filterset = PersonFilter(request.GET, request=request)
     page = _page(filterset.results(), request.GET.get("page"))
     prefetch_related_objects(page.object_list, "variants")
+    record_read(request, page.object_list, AccessLogEntry.What.DIRECTORY)
 
     def absolute(query):
         return request.build_absolute_uri(reverse("cases:directory-json") + query)

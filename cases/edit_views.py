@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from people.access_log import AccessLogEntry, record_read
+
 from . import writes
 from .forms import (
     BorderCrossingForm,
@@ -190,6 +192,8 @@ def add_record(request, person, kind):
 
 def edit_record(request, person, kind, pk):
     record = get_object_or_404(KINDS[kind].records(person), pk=pk)
+    if request.method == "GET":
+        record_read(request, person, AccessLogEntry.What.EDIT_FORM)
     return _record_form(request, person, KINDS[kind], record)
 
 

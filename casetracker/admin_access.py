@@ -36,6 +36,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
 from casetracker.dates import approximate_attributes
+from people.access_log_admin import ReadLoggingAdminMixin
 from people.models import Person, is_admin
 
 HIDDEN_PERSON = _("(a person you may not see)")
@@ -139,7 +140,7 @@ class PrivateHistoryHelper(HistoricalRecordContextHelper):
         return value if pk in visible_person_ids(self.request, {pk}) else HIDDEN_PERSON
 
 
-class RecordAdmin(SimpleHistoryAdmin):
+class RecordAdmin(ReadLoggingAdminMixin, SimpleHistoryAdmin):
     """The one ModelAdmin base of Casetracker: visibility, management and history rules."""
 
     # Sources and authorities: not a person's record, visible to every staff member.
