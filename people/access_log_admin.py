@@ -39,29 +39,26 @@ class ReadLoggingAdminMixin:
     """Logs every change form, history and version of a non-public person's record that the
     admin shows (GET only: a POST is a write, and a failed one re-shows what was typed)."""
 
-    def _log_admin_read(self, request, response, context_key, what):
-        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+    def _log_admin_read(self, request, obj, what):
+        if request.method not in ("GET", "HEAD") or obj is None:
             return
-        obj = (getattr(response, "context_data", None) or {}).get(context_key)
-        ids = person_ids_of(obj) if obj is not None else set()
+        ids = person_ids_of(obj)
         if ids:
             # Only the persons this reader was shown: a co-defendant they may not see was not.
             record_read(request, Person.objects.visible_to(request.user).filter(pk__in=ids), what)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        self._log_admin_read(request, response, "original", AccessLogEntry.What.ADMIN)
+        if response.status_code == 200 and hasattr(response, "context_data"):
+            obj = response.context_data.get("original")
+            self._log_admin_read(request, obj, AccessLogEntry.What.ADMIN)
         return response
 
-    def history_view(self, request, object_id, extra_context=None):
-        response = super().history_view(request, object_id, extra_context)
-        self._log_admin_read(request, response, "object", AccessLogEntry.What.ADMIN_HISTORY)
-        return response
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        response = super().history_form_view(request, object_id, version_id, extra_context)
-        self._log_admin_read(request, response, "original", AccessLogEntry.What.ADMIN_HISTORY)
-        return response
+    def render_history_view(self, request, template, context, **kwargs):
+        # simple-history's history list ("object") and one version's form ("original").
+        obj = context.get("original", context.get("object"))
+        self._log_admin_read(request, obj, AccessLogEntry.What.ADMIN_HISTORY)
+        return super().render_history_view(request, template, context, **kwargs)
 
 
 @admin.register(AccessLogEntry)
