@@ -2,7 +2,8 @@
 
 Every page, JSON response, history, document, export and report that shows a non-public
 person calls ``record_read`` (or ``record_command_read`` for a command run by an operator).
-Reads of public persons are not logged: anyone may read them.
+Reads of public persons are not logged: anyone may read them. A view that serves a person's
+document calls ``record_read(request, person, AccessLogEntry.What.DOCUMENT)``.
 
 Append-only, for everyone including admins:
 
@@ -183,7 +184,7 @@ def _non_public(persons):
 
     if isinstance(persons, Person):
         persons = [persons]
-    if isinstance(persons, models.QuerySet):
+    if isinstance(persons, models.QuerySet) and not persons.query.is_sliced:
         return list(
             persons.exclude(visibility=Person.Visibility.PUBLIC)
             .order_by()

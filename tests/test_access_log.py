@@ -186,6 +186,16 @@ def test_a_large_export_writes_its_persons_in_a_few_bulk_inserts(
     assert entry.person_count == 2500 == entry.persons.count()
 
 
+def test_it_takes_a_person_a_list_a_queryset_or_a_page_of_one(admin_user, persons):
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    everyone = Person.objects.order_by("visibility")
+    for persons_read in [persons["internal"], list(everyone), everyone, everyone[:2]]:
+        record_read(request, persons_read, What.EXPORT)
+    assert [entry.person_count for entry in AccessLogEntry.objects.order_by("pk")] == [1, 2, 2, 2]
+    assert record_read(request, persons["public"], What.PAGE) is None
+
+
 def test_the_export_command_is_logged_with_the_operator_and_the_user_it_acted_as(
     tmp_path, persons, researcher
 ):
