@@ -42,7 +42,7 @@ def _date_range(request, report_errors=True):
 def _log_report(request):
     """A report counts non-public persons: its log entry keeps how many, not who."""
     persons = Person.objects.visible_to(request.user)
-    record_read(request, persons, AccessLogEntry.What.REPORT, who_only_count=True)
+    record_read(request, persons, AccessLogEntry.What.REPORT, count_only=True)
 
 
 @login_required
