@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from people.access_log import AccessLogEntry, record_read
 from people.duplicates import possible_duplicates
 from people.forms import (
     NewPersonForm,
@@ -77,6 +78,8 @@ def person_edit(request, person):
     (``people.forms.NarrowingReview``).
     """
     data = request.POST if request.method == "POST" else None
+    if data is None:
+        record_read(request, person, AccessLogEntry.What.EDIT_FORM)
     name = person.name  # the form writes what was typed into the instance
     form = PersonForm(data, instance=person, user=request.user)
     variants = variant_formset(data, person=person)
@@ -117,6 +120,7 @@ def person_edit(request, person):
 def history(request, person):
     """Who changed what in the person's case, and when."""
     context = {"person": person, "changes": person_history(person, request.user)}
+    record_read(request, person, AccessLogEntry.What.HISTORY)
     return render(request, "cases/account/person_history.html", context)
 
 

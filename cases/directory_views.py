@@ -11,6 +11,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from people.access_log import AccessLogEntry, record_read
+
 from .filters import PersonFilter, attach_last_entries
 from .masking import masker_for, sharing_a_record_with
 
@@ -47,6 +49,7 @@ def _withhold_names(persons, user):
 def directory(request):
     filterset = PersonFilter(request.GET, request=request)
     page = _page(filterset.results(), request.GET.get("page"), request.user)
+    record_read(request, page.object_list, AccessLogEntry.What.DIRECTORY)
     context = {
         "filterset": filterset,
         "page": page,
@@ -80,6 +83,7 @@ def directory_json(request):
     filterset = PersonFilter(request.GET, request=request)
     page = _page(filterset.results(), request.GET.get("page"), request.user)
     prefetch_related_objects(page.object_list, "variants")
+    record_read(request, page.object_list, AccessLogEntry.What.DIRECTORY)
 
     def absolute(query):
         return request.build_absolute_uri(reverse("cases:directory-json") + query)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from casetracker.versions import StaleEdit
 from people.models import Person
+from people.access_log import AccessLogEntry, record_read
 
 from . import writes
 from .forms import (
@@ -196,6 +197,8 @@ def edit_record(request, person, kind, pk):
     record = get_object_or_404(KINDS[kind].records(person), pk=pk)
     # A record shared with persons the lawyer does not represent is theirs to read only.
     writes.check_may_change(record, request.user)
+    if request.method == "GET":
+        record_read(request, person, AccessLogEntry.What.EDIT_FORM)
     return _record_form(request, person, KINDS[kind], record)
 
 

@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from people.access_log import AccessLogEntry, record_read
+from people.models import Person
+
 from .exports import ExportScope, iter_csv, iter_json, person_rows, sheet_rows, write_xlsx
 from .filters import PersonFilter
 from .reports import TABLES, DateRange, DateRangeForm, all_tables
@@ -36,9 +39,16 @@ def _date_range(request, report_errors=True):
     return form, date_range, urlencode(params)
 
 
+def _log_report(request):
+    """A report counts non-public persons: its log entry keeps how many, not who."""
+    persons = Person.objects.visible_to(request.user)
+    record_read(request, persons, AccessLogEntry.What.REPORT, count_only=True)
+
+
 @login_required
 def reports(request):
     form, date_range, query = _date_range(request)
+    _log_report(request)
     context = {
         "form": form,
         "date_range": date_range,
@@ -54,6 +64,7 @@ def table_csv(request, slug):
         raise Http404
     _form, date_range, _query = _date_range(request, report_errors=False)
     table = TABLES[slug](request.user, date_range)
+    _log_report(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="casetracker-{slug}.csv"'
     response.write("\ufeff")
@@ -103,6 +114,7 @@ def export_entries_csv(request):
 def _stream_csv(request, sheet):
     persons, _filterset = _persons(request)
     scope = ExportScope.for_user(request.user, persons)
+    record_read(request, scope.persons, AccessLogEntry.What.EXPORT)
     rows = sheet_rows(sheet, scope) if sheet == "entries" else person_rows(scope)
     response = StreamingHttpResponse(iter_csv(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv", sheet)}"'
@@ -114,7 +126,9 @@ def export_xlsx(request):
     persons, _filterset = _persons(request)
     # A workbook is a zip file, written whole before it can be sent; it is spooled to disk.
     target = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    write_xlsx(ExportScope.for_user(request.user, persons), target)
+    scope = ExportScope.for_user(request.user, persons)
+    record_read(request, scope.persons, AccessLogEntry.What.EXPORT)
+    write_xlsx(scope, target)
     target.seek(0)
     return FileResponse(
         target,
@@ -127,8 +141,10 @@ def export_xlsx(request):
 @login_required
 def export_json(request):
     persons, _filterset = _persons(request)
+    scope = ExportScope.for_user(request.user, persons)
+    record_read(request, scope.persons, AccessLogEntry.What.EXPORT)
     response = StreamingHttpResponse(
-        iter_json(ExportScope.for_user(request.user, persons)),
+        iter_json(scope),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{_filename("json")}"'

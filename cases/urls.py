@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import directory_views, views
+from . import access_log_views, directory_views, views
 
 app_name = "cases"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("people.json", directory_views.directory_json, name="directory-json"),
     path("people/<str:ref>/", views.person_timeline, name="person"),
     path("people/<str:ref>/timeline.json", views.person_timeline_json, name="person-json"),
+    path("people/<str:ref>/access-log/", access_log_views.access_log, name="person-access-log"),
 ]

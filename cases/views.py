@@ -2,6 +2,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from people.access import get_person_for
+from people.access_log import AccessLogEntry, record_read
+from people.models import is_admin
 
 from .edit_views import entry_permissions
 from .strip import build_strip
@@ -12,6 +14,7 @@ def person_timeline(request, ref):
     person = get_person_for(request.user, ref)
     timeline = build_timeline(person, request.user)
     manages, editable, removable = entry_permissions(person, request.user, timeline.entries)
+    record_read(request, person, AccessLogEntry.What.PAGE)
     context = {
         "person": person,
         "timeline": timeline,
@@ -22,6 +25,7 @@ def person_timeline(request, ref):
         "removable_entries": removable,
         # The public reads a status and its dates; the countdown is for the team.
         "shows_countdown": request.user.is_authenticated,
+        "shows_access_log": is_admin(request.user),
     }
     return render(request, "cases/person_detail.html", context)
 
@@ -29,6 +33,7 @@ def person_timeline(request, ref):
 def person_timeline_json(request, ref):
     person = get_person_for(request.user, ref)
     timeline = build_timeline(person, request.user)
+    record_read(request, person, AccessLogEntry.What.TIMELINE_JSON)
     return JsonResponse(
         timeline.as_data(request.build_absolute_uri), json_dumps_params={"ensure_ascii": False}
     )

@@ -45,6 +45,7 @@ from simple_history.utils import get_m2m_reverse_field_name
 
 from casetracker.dates import approximate_attributes
 from casetracker.versions import StaleEdit, check_version, version_token
+from people.access_log_admin import ReadLoggingAdminMixin
 from people.models import Person, is_admin
 
 HIDDEN_PERSON = _("(a person you may not see)")
@@ -213,7 +214,7 @@ class PrivateHistoryHelper(HistoricalRecordContextHelper):
         return value if pk in visible_person_ids(self.request, {pk}) else HIDDEN_PERSON
 
 
-class RecordAdmin(SimpleHistoryAdmin):
+class RecordAdmin(ReadLoggingAdminMixin, SimpleHistoryAdmin):
     """The one ModelAdmin base of Casetracker: visibility, management and history rules."""
 
     # Fields shown only to those who manage the object (e.g. a person's internal notes).

@@ -143,3 +143,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# The read log (people/access_log.py): how many days its entries are kept, and how many
+# proxies in front of the app append to X-Forwarded-For (0: the reader's address is
+# REMOTE_ADDR; set 1 behind one reverse proxy, or every address logged is the proxy's).
+ACCESS_LOG_DAYS = int(os.environ.get("CASETRACKER_ACCESS_LOG_DAYS", "730"))
+ACCESS_LOG_TRUSTED_PROXIES = int(os.environ.get("CASETRACKER_TRUSTED_PROXIES", "0"))

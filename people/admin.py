@@ -132,3 +132,7 @@ class NameVariantAdmin(RecordAdmin):
 
     def managed_queryset(self, request, queryset):
         return queryset.filter(person__in=Person.objects.managed_by(request.user).values("pk"))
+
+
+# The read log: its admin lives with it (people/access_log_admin.py).
+from .access_log_admin import AccessLogEntryAdmin  # noqa: E402, F401

@@ -186,3 +186,7 @@ class NameVariant(TimeStampedModel):
 
     def get_absolute_url(self):
         return self.person.get_absolute_url()
+
+
+# The read log lives in its own module; imported here so that Django finds its models.
+from .access_log import AccessLogEntry, AccessLogPerson  # noqa: E402, F401

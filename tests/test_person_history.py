@@ -258,4 +258,5 @@ def test_the_history_makes_a_fixed_number_of_queries(client, lawyer, persons):
     with CaptureQueriesContext(connection) as many:
         response = client.get(history_url(person))
     assert response.status_code == 200
-    assert len(few) == len(many) <= 26
+    # 25, one query for the hidden names withheld, and the read log's one INSERT.
+    assert len(few) == len(many) <= 27

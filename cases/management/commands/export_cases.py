@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
 from cases.exports import SHEETS, ExportScope, iter_csv, iter_json, sheet_rows, write_xlsx
+from people.access_log import AccessLogEntry, record_command_read
 
 
 class Progress:
@@ -67,6 +68,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         scope = self.scope(options["as_user"])
+        as_user = scope.user if options["as_user"] else None
+        record_command_read("export_cases", scope.persons, AccessLogEntry.What.EXPORT, user=as_user)
         file_format, output = options["format"], options["output"]
         total = scope.persons.count()
         progress = Progress(
