@@ -10,9 +10,12 @@ Chromium.
 
 import base64
 import hashlib
+import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -201,6 +204,41 @@ def test_a_history_page_writes_only_the_hashed_style(client, admin_user, person)
     client.force_login(admin_user)
     response = client.get(reverse("admin:people_person_history", args=[person.pk]))
     assert inline_code(response).style_attributes == settings.THIRD_PARTY_INLINE_STYLES
+
+
+TAG = re.compile(r"<[a-zA-Z][^>]*>")
+SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.I)
+HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
+
+
+def template_files():
+    """Every template the project can render: ours and those of every installed app."""
+    folders = [Path(folder) for folder in settings.TEMPLATES[0]["DIRS"]]
+    folders += [Path(config.path) / "templates" for config in apps.get_app_configs()]
+    return [path for folder in folders if folder.is_dir() for path in folder.rglob("*.html")]
+
+
+def test_no_template_of_ours_or_of_a_library_carries_inline_script():
+    # The walk above renders the pages there are today; this also catches a template that a
+    # new page or library brings, before anyone has written a test that opens it.
+    offenders = []
+    for path in template_files():
+        source = path.read_text(errors="replace")
+        for attributes in SCRIPT_TAG.findall(source):
+            if "src=" not in attributes and "application/json" not in attributes:
+                offenders.append(f"{path}: <script{attributes}>")
+        offenders += [f"{path}: {tag}" for tag in TAG.findall(source) if HANDLER.search(tag)]
+        offenders += [f"{path}: javascript: URL" for _ in re.finditer("javascript:", source)]
+    assert template_files()
+    assert not offenders, offenders
+
+
+def test_our_templates_carry_no_inline_style():
+    ours = Path(settings.TEMPLATES[0]["DIRS"][0])
+    for path in ours.rglob("*.html"):
+        source = path.read_text()
+        assert "<style" not in source, path
+        assert not re.search(r"\sstyle\s*=", source), path
 
 
 # Cache-Control -------------------------------------------------------------------------------
