@@ -1,7 +1,7 @@
 """Error pages say what happened in plain words and lead back, and reveal nothing.
 
-Rendered as in production (DEBUG off, which pytest-django keeps): through the client where a
-real request can cause the error, and through the handler views where none can.
+Rendered as in production (DEBUG off): through the client where a real request can cause the
+error, and through the handler views where none can.
 """
 
 import re
@@ -21,6 +21,12 @@ from tests.factories import make_person
 pytestmark = pytest.mark.django_db
 
 WAYS_BACK = ['href="/people/"', 'href="/"']
+
+
+@pytest.fixture(autouse=True)
+def _production(settings):
+    # With DEBUG on, Django shows its technical pages instead of these.
+    settings.DEBUG = False
 
 
 def boom(request):
@@ -189,6 +195,7 @@ def test_an_expired_form_is_explained_and_changes_nothing(lawyer):
     assert "Back button" in page
     assert f'href="http://testserver{form_url}"' in page  # "Open the form again"
     assert "Sign in again" not in page
+    assert "Reason" not in page  # Django's reason is for developers, not for the lawyer
     person.refresh_from_db()
     assert person.name == "Kaisha Akan"
 
@@ -213,3 +220,11 @@ def test_an_expired_sign_in_form_offers_to_sign_in_again():
     assert response.status_code == 403
     assert "The form expired" in text(response)
     assert f'href="{reverse("login")}"' in text(response)
+
+
+def test_an_expired_form_names_the_reason_in_development(settings):
+    settings.DEBUG = True
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "CSRF cookie not set" in text(response)
