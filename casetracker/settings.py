@@ -194,6 +194,7 @@ PERMISSIONS_POLICY = {
         "gyroscope",
         "hid",
         "idle-detection",
+        "interest-cohort",  # FLoC, Topics' predecessor: refused for browsers that have it
         "local-fonts",
         "magnetometer",
         "microphone",

@@ -72,8 +72,7 @@ def person(lawyer):
 
 
 def open_page(page, watch, url):
-    response = page.goto(url)
-    page.wait_for_load_state("networkidle")
+    response = page.goto(url)  # returns after the load event: deferred scripts have run
     watch.assert_clean(url)
     return response
 
