@@ -4,6 +4,8 @@ Run with DJANGO_DEBUG unset (or true) for development on SQLite. Production sets
 DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 """
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -60,7 +62,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Outside every middleware that may answer early, so it sees each response it must mark.
+    "casetracker.cache_control.NoStoreForSignedInMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -136,6 +142,72 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+
+# --- Content-Security-Policy, Permissions-Policy, error pages ----------------------------
+# Every page loads scripts, styles, images and data from this site alone, and no script
+# written inline runs: markup that slips past escaping (a name typed as "<img onerror=…>")
+# cannot execute. Our own templates carry no inline script or style.
+
+
+def csp_hash(text):
+    """The CSP source that allows one inline style, by the SHA-256 of its exact text."""
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+# The one inline style of a library template (simple_history/object_history_list.html, the
+# paginator under a record's history), allowed by the hash of its exact text rather than by
+# 'unsafe-inline' for every style. An upgrade that changes it fails tests/test_security_headers.py.
+THIRD_PARTY_INLINE_STYLES = ["border-top: 0"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # 'unsafe-hashes' lets a hashed style *attribute* apply; nothing else inline does.
+        "style-src": [
+            "'self'",
+            "'unsafe-hashes'",
+            *(csp_hash(style) for style in THIRD_PARTY_INLINE_STYLES),
+        ],
+        # data: for images drawn inline, such as a second factor's QR code (an image runs no
+        # script, and a data: URL reaches no one).
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Powerful browser features this application never uses, refused to every page and frame.
+# Only names Chromium knows: it logs an error for each other one (tests/browser/test_csp.py).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",  # FLoC, Topics' predecessor: refused for browsers that have it
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
+CSRF_FAILURE_VIEW = "casetracker.error_views.csrf_failure"
+# --- end of Content-Security-Policy, Permissions-Policy, error pages ----------------------
 
 LOGGING = {
     "version": 1,

@@ -9,3 +9,6 @@ urlpatterns = [
     path("", include("cases.report_urls")),
     path("", include("cases.urls")),
 ]
+
+# Error pages (templates/403.html and the others): plain words and a way back.
+handler403 = "casetracker.error_views.permission_denied"
