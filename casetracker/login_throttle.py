@@ -9,6 +9,7 @@ and are never trusted (a forged header must not reset the count).
 import math
 
 from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.shortcuts import render
 
@@ -36,3 +37,15 @@ def lockout_response(request, original_response=None, credentials=None):
         {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
         status=429,
     )
+
+
+def forgive_own_failures(request, user):
+    """After a successful sign-in, forget that user's failures from that address, no more.
+
+    django-axes' own reset on success (AXES_RESET_ON_SUCCESS) would also clear every failure
+    from the address, for any username: anyone with an account could then guess another
+    user's password without end, signing in as themselves between guesses.
+    """
+    address = client_address(request)
+    if address:
+        AccessAttempt.objects.filter(username=user.get_username(), ip_address=address).delete()

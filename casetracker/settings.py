@@ -137,7 +137,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_LOCKOUT_M
 # Either counts on its own: a guessed password for one user from many addresses, or many
 # users tried from one address.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A success forgives only that user's failures from that address (login_throttle).
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "casetracker.login_throttle.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "casetracker.login_throttle.client_address"
 # How many proxies in front of the app append to X-Forwarded-For; 0 trusts REMOTE_ADDR only.

@@ -71,6 +71,19 @@ def test_guessing_the_password_stops_after_five_tries(lawyer):
     assert not attacker.get("/").context["user"].is_authenticated
 
 
+def test_signing_in_as_oneself_does_not_reset_the_count_for_another_user(lawyer, researcher):
+    attacker = Client(REMOTE_ADDR="198.51.100.14")
+    for round_number in range(2):
+        for guess in range(2):
+            sign_in(attacker, "lawyer", password=f"guess-{round_number}-{guess}")
+        # The attacker's own account, between rounds of guesses.
+        assert sign_in(attacker, "researcher").status_code == 302
+        attacker.post(reverse("logout"))
+    sign_in(attacker, "lawyer", password="guess-5")
+    # Five failures for the lawyer: locked, whatever the attacker's own sign-ins.
+    assert sign_in(Client(REMOTE_ADDR="203.0.113.77"), "lawyer").status_code == 429
+
+
 def test_guessing_the_code_is_slowed_down(client, lawyer):
     device = authenticator(lawyer)
     right = code(device)
