@@ -126,6 +126,8 @@ OTP_TOTP_ISSUER = "Casetracker"
 # Brute force on the code itself is slowed down per device by django-otp's throttling.
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+# Admins may delete a lost device, never read its key or a user's recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # django-axes needs its backend first, and authenticate() to get the request (LoginView does).
 AUTHENTICATION_BACKENDS = [

@@ -249,6 +249,27 @@ def test_an_admin_resets_a_lost_factor_by_deleting_the_device(client, admin_user
     assert path_of(other.get("/")) == SETUP
 
 
+def test_the_admin_never_shows_a_users_key_or_recovery_codes(client, admin_user, lawyer):
+    device = authenticator(lawyer)
+    recovery = StaticDevice.objects.create(user=lawyer, name="codes", confirmed=True)
+    recovery.token_set.create(token="secret42")
+    client.force_login(admin_user)
+    pages = [
+        reverse("admin:otp_totp_totpdevice_changelist"),
+        reverse("admin:otp_totp_totpdevice_change", args=[device.pk]),
+        reverse("admin:otp_static_staticdevice_changelist"),
+        reverse("admin:otp_static_staticdevice_change", args=[recovery.pk]),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        assert device.key not in body, url
+        assert "secret42" not in body, url
+    for name in ["admin:otp_totp_totpdevice_config", "admin:otp_totp_totpdevice_qrcode"]:
+        assert client.get(reverse(name, args=[device.pk])).status_code == 403
+
+
 def test_a_lawyer_cannot_open_the_device_admin(client, lawyer, admin_user):
     device = authenticator(admin_user)
     client.force_login(lawyer)
