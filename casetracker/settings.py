@@ -7,6 +7,7 @@ DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 import base64
 import hashlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "casetracker",
     "people",
     "cases",
@@ -71,9 +76,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: both tell the user why they were sent to another page.
+    "casetracker.idle_sessions.IdleSessionMiddleware",
+    "casetracker.two_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "casetracker.urls"
@@ -112,6 +123,44 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# --- Sign-in, second factor, throttling and sessions (README: Settings) ------------------
+# Admins and lawyers (casetracker.two_factor.is_privileged) need a second factor when this
+# is true: on by default in production, off in development so the demo stays two commands.
+CASETRACKER_REQUIRE_2FA = env_bool("DJANGO_REQUIRE_2FA", not DEBUG)
+OTP_TOTP_ISSUER = "Casetracker"
+# Brute force on the code itself is slowed down per device by django-otp's throttling.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Admins may delete a lost device, never read its key or a user's recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# django-axes needs its backend first, and authenticate() to get the request (LoginView does).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_LOCKOUT_MINUTES", "30")))
+# Either counts on its own: a guessed password for one user from many addresses, or many
+# users tried from one address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success forgives only that user's failures from that address (login_throttle).
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "casetracker.login_throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "casetracker.login_throttle.client_address"
+# How many proxies in front of the app append to X-Forwarded-For; 0 trusts REMOTE_ADDR only.
+CASETRACKER_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+
+# A session ends when the browser closes, and after this many idle minutes (sliding: each
+# request renews it; casetracker.idle_sessions). Staff (admins, lawyers) hold confidential
+# data: a shorter default than researchers, who read no confidential case.
+CASETRACKER_IDLE_MINUTES_STAFF = int(os.environ.get("DJANGO_SESSION_IDLE_MINUTES_STAFF", "30"))
+CASETRACKER_IDLE_MINUTES = int(os.environ.get("DJANGO_SESSION_IDLE_MINUTES", "120"))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# The server-side backstop, should a browser keep its cookie past closing (session restore).
+SESSION_COOKIE_AGE = 60 * max(CASETRACKER_IDLE_MINUTES_STAFF, CASETRACKER_IDLE_MINUTES)
+# --- end of sign-in settings -------------------------------------------------------------
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("kk", _("Kazakh"))]

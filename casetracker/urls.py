@@ -1,9 +1,34 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from casetracker import two_factor_views
+
+# Only the account pages the product offers: no password reset, which needs mail.
+account_urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+]
+
+two_factor_urlpatterns = (
+    [
+        path("", two_factor_views.verify, name="verify"),
+        path("setup/", two_factor_views.setup, name="setup"),
+        path("recovery-codes/", two_factor_views.recovery_codes, name="recovery-codes"),
+    ],
+    "two_factor",
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include(account_urlpatterns)),
+    path("accounts/two-factor/", include(two_factor_urlpatterns)),
     path("", include("cases.account_urls")),
     path("", include("cases.edit_urls")),
     path("", include("cases.report_urls")),

@@ -37,9 +37,22 @@ def _record_permissions(actions):
     ]
 
 
+# Admins unlock a locked-out sign-in (delete its access attempt) and reset a lost second
+# factor (delete the user's devices); lawyers, also staff, get none of these.
+SIGN_IN_PERMISSIONS = [
+    ("axes", "view_accessattempt"),
+    ("axes", "delete_accessattempt"),
+    ("axes", "view_accesslog"),
+    ("otp_totp", "view_totpdevice"),
+    ("otp_totp", "delete_totpdevice"),
+    ("otp_static", "view_staticdevice"),
+    ("otp_static", "delete_staticdevice"),
+]
+
 ROLE_PERMISSIONS = {
     ADMINS: _record_permissions(["view", "add", "change", "delete"])
     + [("people", "view_every_person")]
+    + SIGN_IN_PERMISSIONS
     + [
         ("auth", f"{action}_{model}")
         for model in ["user", "group"]
@@ -56,11 +69,19 @@ ROLE_PERMISSIONS = {
 
 
 def ensure_roles(group_model, permission_model):
-    """Create or update the role groups; takes the models so migrations can pass theirs."""
+    """Create or update the role groups; takes the models so migrations can pass theirs.
+
+    A permission of an app with no content type yet (not migrated when an earlier migration
+    runs this) is left for that app's own role migration (0004_sign_in_permissions).
+    """
+    migrated = set(
+        permission_model.objects.values_list("content_type__app_label", flat=True).distinct()
+    )
     for role, permissions in ROLE_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=role)
         wanted = [
             permission_model.objects.get(content_type__app_label=app_label, codename=codename)
             for app_label, codename in permissions
+            if app_label in migrated
         ]
         group.permissions.set(wanted)

@@ -53,3 +53,38 @@ def test_the_production_configuration_passes_the_deployment_checks():
         DJANGO_ALLOWED_HOSTS="cases.example.org",
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def setting(name, **env):
+    result = run_django(
+        "shell",
+        "--no-imports",
+        "-c",
+        f"from django.conf import settings; print(settings.{name})",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "k3y9" * 12,
+    "DJANGO_ALLOWED_HOSTS": "cases.example.org",
+}
+
+
+def test_the_second_factor_is_required_by_default_in_production_only():
+    assert setting("CASETRACKER_REQUIRE_2FA", **PRODUCTION) == "True"
+    assert setting("CASETRACKER_REQUIRE_2FA") == "False"
+    assert setting("CASETRACKER_REQUIRE_2FA", DJANGO_REQUIRE_2FA="true") == "True"
+    assert setting("CASETRACKER_REQUIRE_2FA", DJANGO_REQUIRE_2FA="false", **PRODUCTION) == "False"
+
+
+def test_throttling_and_idle_limits_come_from_the_environment():
+    assert setting("AXES_FAILURE_LIMIT") == "5"
+    assert setting("AXES_FAILURE_LIMIT", DJANGO_LOGIN_FAILURE_LIMIT="3") == "3"
+    assert setting("AXES_COOLOFF_TIME", DJANGO_LOGIN_LOCKOUT_MINUTES="15") == "0:15:00"
+    assert setting("CASETRACKER_IDLE_MINUTES_STAFF") == "30"
+    assert setting("CASETRACKER_IDLE_MINUTES_STAFF", DJANGO_SESSION_IDLE_MINUTES_STAFF="10") == "10"
+    assert setting("SESSION_EXPIRE_AT_BROWSER_CLOSE") == "True"
