@@ -1,10 +1,6 @@
-"""The client address django-axes counts failed sign-ins against.
-
-Behind a proxy every request comes from the proxy's address, which would lock everyone out
-together; with ``DJANGO_PROXY_COUNT`` proxies in front, the address the nearest trusted
-proxy saw is taken from X-Forwarded-For. Addresses further left are the client's own claim
-and are never trusted (a forged header must not reset the count).
-"""
+"""django-axes' hooks: the address it counts failed sign-ins against
+(``casetracker.addresses``: behind a proxy, the one the proxy saw), the lockout page, and
+forgiving a user's own failures after they sign in."""
 
 import math
 
@@ -13,18 +9,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.shortcuts import render
 
-
-def client_address(request):
-    count = settings.CASETRACKER_PROXY_COUNT
-    if count > 0:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= count:
-            return forwarded[-count]
-    return request.META.get("REMOTE_ADDR")
+from casetracker.addresses import client_address
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -148,8 +148,9 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # A success forgives only that user's failures from that address (login_throttle).
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "casetracker.login_throttle.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "casetracker.login_throttle.client_address"
+AXES_CLIENT_IP_CALLABLE = "casetracker.addresses.client_address"
 # How many proxies in front of the app append to X-Forwarded-For; 0 trusts REMOTE_ADDR only.
+# The sign-in throttle and the read log both take the address from casetracker.addresses.
 CASETRACKER_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 
 # A session ends when the browser closes, and after this many idle minutes (sliding: each
@@ -265,8 +266,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 
-# The read log (people/access_log.py): how many days its entries are kept, and how many
-# proxies in front of the app append to X-Forwarded-For (0: the reader's address is
-# REMOTE_ADDR; set 1 behind one reverse proxy, or every address logged is the proxy's).
+# The read log (people/access_log.py): how many days its entries are kept. The reader's
+# address is found as the sign-in throttle finds it (DJANGO_PROXY_COUNT).
 ACCESS_LOG_DAYS = int(os.environ.get("CASETRACKER_ACCESS_LOG_DAYS", "730"))
-ACCESS_LOG_TRUSTED_PROXIES = int(os.environ.get("CASETRACKER_TRUSTED_PROXIES", "0"))

@@ -10,7 +10,7 @@ Append-only, for everyone including admins:
 - in Python, an entry cannot be saved twice or deleted, nor a queryset of them updated or
   deleted;
 - the admin has no add, change or delete permission for anyone, superusers included;
-- in the database, triggers (migration ``people.0004_access_log``) refuse every UPDATE and
+- in the database, triggers (migration ``people.0005_access_log``) refuse every UPDATE and
   DELETE, except the deletions of ``purge_older_than`` (``manage.py purge_access_log``), which
   removes the entries older than ``settings.ACCESS_LOG_DAYS`` and nothing else. On PostgreSQL
   the purge sets ``casetracker.purging`` for its own transaction only; on SQLite it marks a
@@ -29,13 +29,14 @@ data: their entry keeps how many non-public persons they counted, not who (an ad
 over 10,000 persons would otherwise write 10,000 rows per page view).
 """
 
-import ipaddress
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from casetracker.addresses import client_address
 
 USER_AGENT_LENGTH = 300
 PATH_LENGTH = 1000
@@ -153,29 +154,6 @@ def entries_for(ref):
 
 
 # Recording ------------------------------------------------------------------------------
-
-
-def client_address(request):
-    """The reader's address: REMOTE_ADDR, or behind trusted proxies the address they saw.
-
-    Each of the ``ACCESS_LOG_TRUSTED_PROXIES`` proxies appends the address it received the
-    request from to X-Forwarded-For; entries further left were written by the client and
-    prove nothing, so the address is the one the outermost trusted proxy appended.
-    """
-    proxies = settings.ACCESS_LOG_TRUSTED_PROXIES
-    address = request.META.get("REMOTE_ADDR", "")
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            address = forwarded[-proxies]
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 def _non_public(persons):

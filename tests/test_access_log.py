@@ -249,7 +249,7 @@ def test_it_records_the_direct_address_and_ignores_a_forged_forwarded_for(
 def test_behind_a_trusted_proxy_it_records_the_address_the_proxy_saw(
     client, admin_user, persons, settings
 ):
-    settings.ACCESS_LOG_TRUSTED_PROXIES = 1
+    settings.CASETRACKER_PROXY_COUNT = 1
     client.force_login(admin_user)
     # The client wrote the first address itself; the proxy appended the second.
     client.get(
@@ -261,7 +261,7 @@ def test_behind_a_trusted_proxy_it_records_the_address_the_proxy_saw(
 
 
 def test_an_address_that_is_not_one_is_left_empty(client, admin_user, persons, settings):
-    settings.ACCESS_LOG_TRUSTED_PROXIES = 1
+    settings.CASETRACKER_PROXY_COUNT = 1
     client.force_login(admin_user)
     client.get(persons["internal"].get_absolute_url(), HTTP_X_FORWARDED_FOR="<script>")
     entry = logged(persons["internal"])[0]

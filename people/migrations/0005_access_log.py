@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0003_name_search'),
+        ('people', '0004_lawyers_may_not_delete_persons'),
     ]
 
     operations = [
