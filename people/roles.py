@@ -72,7 +72,7 @@ def ensure_roles(group_model, permission_model):
     """Create or update the role groups; takes the models so migrations can pass theirs.
 
     A permission of an app with no content type yet (not migrated when an earlier migration
-    runs this) is left for that app's own role migration (0004_sign_in_permissions).
+    runs this) is left for that app's own role migration (0006_sign_in_permissions).
     """
     migrated = set(
         permission_model.objects.values_list("content_type__app_label", flat=True).distinct()
