@@ -13,14 +13,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from casetracker.formsets import row_limits
+
 from .models import NameVariant, Person, is_admin
 from .roles import ADMINS, LAWYERS
-
-EARLIEST_BIRTH_YEAR = 1900
 
 
 def person_version(person):
@@ -114,16 +113,6 @@ class PersonForm(forms.ModelForm):
             del self.fields["lawyers"]
         if self.instance.pk is not None:
             self.initial["version"] = person_version(self.instance)
-
-    def clean_birth_year(self):
-        year = self.cleaned_data.get("birth_year")
-        if year is not None and not EARLIEST_BIRTH_YEAR <= year <= timezone.localdate().year:
-            raise ValidationError(
-                _("Enter a year between %(low)s and %(high)s.")
-                % {"low": EARLIEST_BIRTH_YEAR, "high": timezone.localdate().year},
-                code="birth_year_out_of_range",
-            )
-        return year
 
     def compared_fields(self):
         return [name for name in self.fields if name not in ("version", "different_person")]
@@ -260,8 +249,7 @@ NameVariantFormSet = forms.inlineformset_factory(
     formset=BaseNameVariantFormSet,
     extra=2,
     can_delete=True,
-    max_num=30,
-    validate_max=True,
+    **row_limits(30),
 )
 
 
