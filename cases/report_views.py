@@ -11,7 +11,15 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from .exports import ExportScope, iter_csv, iter_json, person_rows, sheet_rows, write_xlsx
+from .exports import (
+    ExportScope,
+    iter_csv,
+    iter_json,
+    person_rows,
+    safe_cell,
+    sheet_rows,
+    write_xlsx,
+)
 from .filters import PersonFilter
 from .reports import TABLES, DateRange, DateRangeForm, all_tables
 
@@ -58,8 +66,9 @@ def table_csv(request, slug):
     response["Content-Disposition"] = f'attachment; filename="casetracker-{slug}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow([str(column) for column in table.columns])
-    writer.writerows(table.rows)
+    writer.writerow([safe_cell(str(column)) for column in table.columns])
+    # Labels such as a court's name are typed by people: never a formula in a spreadsheet.
+    writer.writerows([safe_cell(value) for value in row] for row in table.rows)
     return response
 
 
