@@ -196,10 +196,11 @@ class BaseNameVariantFormSet(forms.BaseInlineFormSet):
     FIELDS = ("id", "name", "script", "note", "DELETE")
 
     def _posted_rows(self):
-        total = int(self.data.get(f"{self.prefix}-TOTAL_FORMS") or 0)
+        # The counts as the management form cleaned them: a posted count that is not a number
+        # counts as none, and a huge one is capped.
         return [
             {name: self.data.get(f"{self.prefix}-{index}-{name}", "") for name in self.FIELDS}
-            for index in range(min(total, self.absolute_max))
+            for index in range(self.total_form_count())
         ]
 
     def _saved_ids(self):
@@ -209,7 +210,7 @@ class BaseNameVariantFormSet(forms.BaseInlineFormSet):
         """Whether a variant the form was opened with has been deleted since."""
         if not self.is_bound:
             return False
-        initial = int(self.data.get(f"{self.prefix}-INITIAL_FORMS") or 0)
+        initial = self.initial_form_count()
         saved = self._saved_ids()
         return any(row["id"] not in saved for row in self._posted_rows()[:initial])
 
@@ -221,7 +222,7 @@ class BaseNameVariantFormSet(forms.BaseInlineFormSet):
         missing row nor loses what was typed. Variants added meanwhile are not in the form
         and are left as they are.
         """
-        initial = int(self.data.get(f"{self.prefix}-INITIAL_FORMS") or 0)
+        initial = self.initial_form_count()
         saved = self._saved_ids()
         kept, added = [], []
         for index, row in enumerate(self._posted_rows()):
