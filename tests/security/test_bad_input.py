@@ -348,3 +348,50 @@ def test_an_admin_inline_count_is_capped_too(admin_client):
     assert response.status_code == 200
     formset = response.context["inline_admin_formsets"][0].formset
     assert formset.absolute_max == MAX_FORMSET_ROWS
+
+
+# Values no row can hold, re-shown in a form -------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["abc", "a\x00", "9" * 30, "-1", "1e308"])
+def test_an_admin_autocomplete_reshows_a_value_no_row_can_hold(scene, admin_client, value):
+    response = admin_client.post(
+        "/admin/cases/bordercrossing/add/", {"person": value, "from_country": "China"}
+    )
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["abc", "9" * 30, "-1"])
+def test_a_multiple_choice_of_ids_no_row_can_hold_is_a_form_error(admin_client, value):
+    response = admin_client.post("/admin/auth/group/add/", {"name": "G", "permissions": [value]})
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode()
+
+
+def test_in_on_an_integer_column_finds_nothing_for_values_no_row_can_hold(scene):
+    person, _records = scene
+    assert list(Person.objects.filter(pk__in=["abc", 10**30, -(10**30)])) == []
+    assert list(Person.objects.filter(pk__in=["abc", person.pk, 10**30])) == [person]
+
+
+# Dates before 1900, which the form's year box refuses -------------------------------------
+
+
+def test_the_json_import_refuses_a_date_the_form_refuses(db):
+    from cases import exports
+
+    document = {
+        "format": exports.FORMAT,
+        "version": exports.VERSION,
+        "persons": [new_person(crossings=[{"date": "0001-01-01", "date_precision": "day"}])],
+    }
+    with pytest.raises(ImportFailed) as failure:
+        import_json(json.dumps(document))
+    assert any("before 1900" in error for error in failure.value.errors), failure.value.errors
+
+
+def test_the_csv_import_refuses_a_date_the_form_refuses(db):
+    with pytest.raises(ImportFailed) as failure:
+        import_csv(csv_text(",New Person,,,,0999,,Arrest,,,"))
+    assert any("before 1900" in error for error in failure.value.errors), failure.value.errors
