@@ -285,10 +285,6 @@ class RecordAdmin(SimpleHistoryAdmin):
         limit_choices(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def get_formset(self, request, obj=None, **kwargs):
-        # A posted TOTAL_FORMS of 10^20 must not build a thousand empty forms.
-        return super().get_formset(request, obj, **{**row_limits(), **kwargs})
-
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         names = [name for name in person_m2m_fields(self.model) if name in form.base_fields]
