@@ -7,6 +7,8 @@ reference alphabet has no vowels (people.models.REFERENCE_ALPHABET).
 
 from django.urls import path
 
+import people.converters  # noqa: F401  (registers <ref:…>)
+
 from . import account_views
 
 app_name = "account"
@@ -14,6 +16,6 @@ app_name = "account"
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("people/new/", account_views.person_create, name="person-create"),
-    path("people/<str:ref>/edit/", account_views.person_edit, name="person-edit"),
-    path("people/<str:ref>/history/", account_views.history, name="person-history"),
+    path("people/<ref:ref>/edit/", account_views.person_edit, name="person-edit"),
+    path("people/<ref:ref>/history/", account_views.history, name="person-history"),
 ]

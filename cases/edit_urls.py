@@ -6,6 +6,8 @@ Routes are made by ``write_path`` only, which wraps the view in
 
 from django.urls import path, reverse
 
+import people.converters  # noqa: F401  (registers <ref:…>)
+
 from . import edit_views
 from .writes import person_write_view
 
@@ -24,7 +26,7 @@ SEGMENTS = {
 
 
 def write_path(route, view, name, **kwargs):
-    return path(f"people/<str:ref>/{route}", person_write_view(view), kwargs, name=name)
+    return path(f"people/<ref:ref>/{route}", person_write_view(view), kwargs, name=name)
 
 
 urlpatterns = [

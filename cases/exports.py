@@ -775,13 +775,16 @@ def sheet_rows(sheet, scope, progress=None):
     return {"persons": person_rows, "entries": entry_rows}[sheet](scope, progress)
 
 
-# Spreadsheets run a cell that starts with one of these as a formula ("CSV injection"); names
-# and summaries come from many hands, so such a cell is written with a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets run a cell that starts with one of these as a formula ("CSV injection"), some
+# even after leading spaces; names and summaries come from many hands, so such a cell is written
+# with a leading apostrophe (OWASP's advice). Only the human-facing CSV does this: the JSON
+# export stays lossless, and the XLSX export types its cells as text instead.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def safe_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
+    if isinstance(value, str) and value.lstrip(" \u00a0").startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

@@ -76,7 +76,9 @@ def _store(request, name, content):
 
 def _load(request, token):
     stored = request.session.get(SESSION_KEY)
-    if not stored or not secrets.compare_digest(stored["token"], token or ""):
+    # Compared as bytes: compare_digest refuses text with characters outside ASCII.
+    typed = (token or "").encode("utf-8", "replace")
+    if not stored or not secrets.compare_digest(stored["token"].encode(), typed):
         return None, None
     content = zlib.decompress(base64.b64decode(stored["data"]))
     if hashlib.sha256(content).hexdigest() != stored["sha256"]:

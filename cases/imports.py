@@ -18,6 +18,19 @@ An import adds and updates; it never deletes, and never removes a person, a lawy
 citation from a record: a file from a narrower export must not undo what it does not show.
 A field absent from a record is left as it is. Rows that do not change are not saved again,
 so re-importing the same file writes nothing, not even history.
+
+Imports that keep what they write run one at a time (``import_lock``): two at once of one
+file would each find no such person and both add them.
+
+Hostile files get a message, never a crash: a NUL byte or half a surrogate pair in any text
+(which PostgreSQL cannot store) names its record and field; a JSON file nested deeper than
+any export is refused before it is parsed; a value of the wrong type is reported. Text is
+taken as typed: a cell the CSV exports wrote as ``'=…`` (so that a spreadsheet shows it as
+text) keeps its apostrophe if such a file is typed back into the template, as a spreadsheet
+program saves a cell it shows as ``=…`` without one.
+
+Lookups are batched (``find_persons``, ``find_events``, ``find_sources``): the CSV import
+runs a fixed number of queries to find what exists, then those of the saves themselves.
 """
 
 import csv
@@ -31,7 +44,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, OperationalError, connection, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -80,6 +93,41 @@ class ImportFailed(Exception):
 
 class _TooManyErrors(Exception):
     pass
+
+
+class _SaveRefused(Exception):
+    """The database refused a save that ``full_clean`` passed; the import ends."""
+
+    def __init__(self, location, message):
+        super().__init__(message)
+        self.location = location
+        self.message = message
+
+
+# Any number will do, as long as nothing else takes this advisory lock.
+IMPORT_LOCK_KEY = 0x43415345  # "CASE"
+IMPORT_LOCK_TIMEOUT = "60s"
+
+
+def import_lock():
+    """Wait for any other import to finish (PostgreSQL: an advisory lock for the transaction).
+
+    Without it, two imports of one file running at once each find no person of that name and
+    both add them. SQLite runs one writing transaction at a time anyway. A lock that cannot be
+    had within a minute ends the import with a message, instead of holding a worker.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL lock_timeout = '{IMPORT_LOCK_TIMEOUT}'")
+        try:
+            with transaction.atomic():
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+        except OperationalError as error:
+            raise ImportFailed(
+                [_("Another import is still running: try again when it has finished.")]
+            ) from error
+        cursor.execute("SET LOCAL lock_timeout = DEFAULT")
 
 
 @dataclass
@@ -184,6 +232,9 @@ class _Importer:
         self.progress = progress
         self.user = user
         self._content_types = {}
+        self.created = set()  # (model, pk) of the rows this import created
+        self.members = {}  # (model, pk, relation) -> pks of its many-to-many members
+        self.citations = {}  # (model, pk, source pk) -> the citation this import holds
 
     # Errors ---------------------------------------------------------------------------
 
@@ -209,9 +260,16 @@ class _Importer:
                     self.error(location, f"{(labels or {}).get(name, name)}: {message}")
 
     def run(self, work):
-        """Run ``work`` in one transaction; roll back on errors or for a dry run."""
+        """Run ``work`` in one transaction; roll back on errors or for a dry run.
+
+        An import that keeps what it writes holds the import lock (``import_lock``) for its
+        whole transaction: a second import of the same file waits, then finds the records
+        the first one made instead of adding them again.
+        """
         try:
             with transaction.atomic():
+                if not self.result.dry_run:
+                    import_lock()
                 try:
                     work()
                 except _TooManyErrors:
@@ -220,8 +278,10 @@ class _Importer:
                     )
                 if self.errors or self.result.dry_run:
                     transaction.set_rollback(True)
-        except IntegrityError as error:  # a rule the checks above missed; nothing was kept
-            self.errors.append(str(error))
+        except _SaveRefused as refused:  # a rule the checks above missed; nothing was kept
+            self.errors.append(f"{refused.location}: {refused.message}")
+        except IntegrityError as error:
+            self.errors.append(str(error).strip())
         if self.errors:
             raise ImportFailed(self.errors)
         return self.result
@@ -302,6 +362,18 @@ class _Importer:
             return getattr(instance, model_field.attname) != (value.pk if value else None)
         return getattr(instance, name) != value
 
+    @staticmethod
+    def held_relations(instance):
+        """Foreign keys set to a row this import holds: their values need no check that the
+        row exists (a query each); the database's foreign key still guards them."""
+        return {
+            model_field.name
+            for model_field in instance._meta.concrete_fields
+            if model_field.many_to_one
+            and model_field.is_cached(instance)
+            and getattr(model_field.get_cached_value(instance), "pk", None) is not None
+        }
+
     def save(self, instance, values, location, labels=None):
         """Create or update one record if anything changed; None after reporting errors."""
         created = instance.pk is None
@@ -312,18 +384,27 @@ class _Importer:
         for name in changed:
             setattr(instance, name, values[name])
         try:
-            instance.full_clean()
+            instance.full_clean(
+                exclude=self.held_relations(instance),
+                validate_unique=False,
+                validate_constraints=False,
+            )
+            # Unique checks and constraints as full_clean makes them, held relations included.
+            instance.validate_unique()
+            instance.validate_constraints()
         except ValidationError as error:
             self.validation_error(location, error, labels)
             return None
         if self.user is not None:
             instance._history_user = self.user
+        # No savepoint per row (two queries each): a save the checks above let through and the
+        # database refuses ends the import, and everything is rolled back.
         try:
-            with transaction.atomic():
-                instance.save()
+            instance.save()
         except IntegrityError as error:
-            self.error(location, str(error).strip())
-            return None
+            raise _SaveRefused(location, str(error).strip()) from error
+        if created:
+            self.created.add((type(instance), instance.pk))
         action = "created" if created else "updated"
         self.result.counts[type(instance), action] += 1
         self.result.changes.append(
@@ -331,13 +412,21 @@ class _Importer:
         )
         return instance
 
+    def is_new(self, instance):
+        """Whether this import created ``instance``: nothing else can point at it yet."""
+        return (type(instance), instance.pk) in self.created
+
     def link(self, instance, name, objects, location):
         """Add the missing members of a many-to-many relation; never remove one."""
         manager = getattr(instance, name)
-        present = set(manager.values_list("pk", flat=True))
-        missing = [obj for obj in objects if obj.pk not in present]
+        members = self.members.get((type(instance), instance.pk, name))
+        if members is None:
+            members = set() if self.is_new(instance) else set(manager.values_list("pk", flat=True))
+            self.members[type(instance), instance.pk, name] = members
+        missing = [obj for obj in objects if obj.pk not in members]
         if missing:
             manager.add(*missing)
+            members.update(obj.pk for obj in missing)
             self.result.links += len(missing)
             added = ", ".join(_label(obj) for obj in missing)
             self.result.changes.append(
@@ -350,17 +439,23 @@ class _Importer:
         return self._content_types[model]
 
     def cite(self, record, source, quote, confidence, location, labels=None):
-        citation = Citation.objects.filter(
-            source=source, content_type=self.content_type(type(record)), object_id=record.pk
-        ).first() or Citation(
-            source=source, content_type=self.content_type(type(record)), object_id=record.pk
-        )
+        held = (type(record), record.pk, source.pk)
+        citation = self.citations.get(held)
+        if citation is None and not self.is_new(record):
+            citation = Citation.objects.filter(
+                source=source, content_type=self.content_type(type(record)), object_id=record.pk
+            ).first()
+        if citation is None:
+            citation = Citation(
+                source=source, content_type=self.content_type(type(record)), object_id=record.pk
+            )
         values = {}
         if quote is not None:
             values["quote"] = quote
         if confidence is not None:
             values["confidence"] = confidence
-        self.save(citation, values, location, labels)
+        if self.save(citation, values, location, labels) is not None:
+            self.citations[held] = citation
 
 
 # --- JSON -----------------------------------------------------------------------------------
@@ -423,6 +518,14 @@ class _JsonImporter(_Importer):
         self.seen = defaultdict(dict)  # kind -> key or natural key -> index in the file
         self.users = {}
 
+    def file_key(self, data, location):
+        """The key a record carries in the file (None if it has none); ValueError if not text."""
+        key = data.get("key")
+        if key is not None and not isinstance(key, str):
+            self.error(location, _("key must be text, as the export writes it"))
+            raise ValueError
+        return key
+
     def once(self, scope, key, location, name="key"):
         """False (after reporting) if the file already holds a record with this key."""
         if key in self.seen[scope]:
@@ -444,7 +547,11 @@ class _JsonImporter(_Importer):
                 self.error(location, _("authority: this field is required"))
                 raise ValueError
             return None
-        if not isinstance(reference, dict) or set(reference) != {"name", "country"}:
+        if (
+            not isinstance(reference, dict)
+            or set(reference) != {"name", "country"}
+            or not all(isinstance(value, str) for value in reference.values())
+        ):
             self.error(location, _('authority must be {"name": …, "country": …}'))
             raise ValueError
         authority = Authority.objects.filter(
@@ -499,6 +606,9 @@ class _JsonImporter(_Importer):
         return source
 
     def lawyer(self, username, location):
+        if not isinstance(username, str):
+            self.error(location, _("lawyers: a lawyer is given by their user name"))
+            raise ValueError
         if username not in self.users:
             self.users[username] = (
                 get_user_model().objects.filter(username=username).first()
@@ -538,7 +648,10 @@ class _JsonImporter(_Importer):
         if values is None:
             return
         natural = {name: plain(value) for name, value in values.items()}
-        key = data.get("key") or key_base(SOURCE, natural)
+        try:
+            key = self.file_key(data, location) or key_base(SOURCE, natural)
+        except ValueError:
+            return
         if not self.once("source", key, location):
             return
         source = self.sources.find(key, natural) or Source()
@@ -653,7 +766,8 @@ class _JsonImporter(_Importer):
         elif kind is PROCEEDING:
             self.authority(None, location, required=True)
         if "proceeding" in kind.references and data.get("proceeding") is not None:
-            proceeding = self.proceeding_by_key.get(data["proceeding"])
+            key = data["proceeding"]
+            proceeding = self.proceeding_by_key.get(key) if isinstance(key, str) else None
             if proceeding is None:
                 self.error(
                     location,
@@ -688,7 +802,10 @@ class _JsonImporter(_Importer):
         natural.update(
             {name: plain(values.get(name)) for name in kind.natural_names() if name not in natural}
         )
-        key = data.get("key") or key_base(kind, natural)
+        try:
+            key = self.file_key(data, location) or key_base(kind, natural)
+        except ValueError:
+            return None
         scope = (kind.name, *(obj.pk for obj in parent.values()))
         if not self.once(scope, key, location):
             return None
@@ -802,6 +919,82 @@ class _JsonImporter(_Importer):
         self.import_record(EVENT, data, self.events, {}, location)
 
 
+# Deeper than any export (document, persons, a person, their crossings, a crossing, its
+# citations, a citation: seven); a file nested deeper is refused before it is parsed, since the
+# JSON parser recurses once per level and a hostile file could exhaust the stack.
+MAX_JSON_NESTING = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKETS = re.compile(r"[\[\]{}]")
+# Labels of the lists a file holds, for error locations ("person 3, crossing 1").
+_LIST_LABELS = {
+    "authorities": "authority",
+    "sources": "source",
+    "persons": "person",
+    "proceedings": "proceeding",
+    "events": "event",
+    "variants": "name variant",
+    "crossings": "crossing",
+    "detentions": "detention",
+    "statuses": "status decision",
+    "participants": "participant",
+    "hearings": "hearing",
+    "rulings": "ruling",
+    "citations": "citation",
+    "lawyers": "lawyer",
+}
+
+
+def nesting_depth(text):
+    """How deeply the arrays and objects of a JSON text nest, counted without recursion."""
+    brackets = _JSON_BRACKETS.findall(_JSON_STRING.sub("", text))
+    depth = deepest = 0
+    for bracket in brackets:
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def unreadable_text(value):
+    """Why a string cannot be stored (a NUL byte, half a surrogate pair), or None."""
+    if "\x00" in value:
+        return _("contains a NUL character (\\u0000), which text cannot hold")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return _("contains an invalid character (an unpaired \\ud800–\\udfff escape)")
+    return None
+
+
+def unreadable_strings(document):
+    """Errors for every string in the document that no database can store; no recursion."""
+    errors = []
+    stack = [(document, "", "")]
+    while stack and len(errors) < MAX_ERRORS:
+        value, location, name = stack.pop()
+        if isinstance(value, str):
+            problem = unreadable_text(value)
+            if problem:
+                where = f"{location}: " if location else ""
+                errors.append(f"{where}{name or _('value')} {problem}")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                problem = unreadable_text(key)
+                if problem:
+                    where = f"{location}: " if location else ""
+                    errors.append(f"{where}{_('field name')} {problem}")
+                    continue
+                stack.append((item, location, key))
+        elif isinstance(value, list):
+            label = _LIST_LABELS.get(name)
+            for index, item in reversed(list(enumerate(value, 1))):
+                if label is not None and isinstance(item, dict):
+                    inner = f"{label} {index}"
+                    stack.append((item, f"{location}, {inner}" if location else inner, ""))
+                else:
+                    stack.append((item, location, f"{name} {index}" if name else str(index)))
+    return errors
+
+
 def parse_json(content):
     """The JSON document in ``content`` (bytes or text); ImportFailed if it is not JSON."""
     if isinstance(content, bytes):
@@ -809,8 +1002,18 @@ def parse_json(content):
             content = content.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise ImportFailed([_encoding_error(error)]) from error
+    if nesting_depth(content) > MAX_JSON_NESTING:
+        raise ImportFailed(
+            [
+                _(
+                    "The file is nested too deeply: arrays and objects more than %(depth)d "
+                    "levels deep. An export of Casetracker is never that deep."
+                )
+                % {"depth": MAX_JSON_NESTING}
+            ]
+        )
     try:
-        return json.loads(content)
+        document = json.loads(content)
     except json.JSONDecodeError as error:
         raise ImportFailed(
             [
@@ -818,6 +1021,12 @@ def parse_json(content):
                 % {"message": error.msg, "line": error.lineno, "column": error.colno}
             ]
         ) from error
+    except RecursionError as error:  # a nesting the count above missed; never a crash
+        raise ImportFailed([_("The file is nested too deeply.")]) from error
+    errors = unreadable_strings(document)
+    if errors:
+        raise ImportFailed(errors)
+    return document
 
 
 def import_json(content, dry_run=False, progress=None, user=None):
@@ -928,10 +1137,12 @@ class _CsvImporter(_Importer):
         persons = self.collect_persons(rows)
         if self.errors:
             return
+        self.find_persons(persons)
         for identity, spec in persons.items():
             spec["person"] = self.save_person(identity, spec)
         self.events = {}
-        self.sources = {}
+        self.find_events([spec["person"] for spec in persons.values()])
+        self.find_sources(rows)
         for count, (line, row) in enumerate(rows, 1):
             person = persons[self.identity(row)]["person"]
             if person is not None:
@@ -982,7 +1193,7 @@ class _CsvImporter(_Importer):
                     if name in {"sex", "visibility"}:
                         value = self.choice(Person, name, text, location, column)
                     elif name == "birth_year":
-                        if not text.isdigit():
+                        if not re.fullmatch(r"[0-9]{1,5}", text):
                             self.error(
                                 location,
                                 _("birth_year '%(value)s' is not a year") % {"value": text},
@@ -1007,11 +1218,31 @@ class _CsvImporter(_Importer):
                     spec["variants"].append(name.strip())
         return persons
 
+    def find_persons(self, persons):
+        """The persons the file names that exist, and their name variants: three queries."""
+        refs = [value for kind, value in persons if kind == "ref"]
+        names = [value for kind, value in persons if kind == "name"]
+        self.persons_by_ref = {person.ref: person for person in Person.objects.filter(ref__in=refs)}
+        self.persons_by_name = defaultdict(list)
+        for person in Person.objects.filter(name__in=names).order_by("pk"):
+            self.persons_by_name[person.name].append(person)
+        found = [*self.persons_by_ref.values(), *self.persons_by_name.values()]
+        self.variant_names = (
+            set(
+                NameVariant.objects.filter(
+                    person__in=[p.pk for p in self.persons_by_ref.values()]
+                    + [p.pk for matches in self.persons_by_name.values() for p in matches]
+                ).values_list("person_id", "name")
+            )
+            if found
+            else set()
+        )
+
     def save_person(self, identity, spec):
         location = _("row %(line)d") % {"line": spec["line"]}
         kind, value = identity
         if kind == "ref":
-            person = Person.objects.filter(ref=value).first()
+            person = self.persons_by_ref.get(value)
             if person is None:
                 self.error(
                     location,
@@ -1023,7 +1254,7 @@ class _CsvImporter(_Importer):
                 )
                 return None
         else:
-            matches = list(Person.objects.filter(name=value)[:2])
+            matches = self.persons_by_name.get(value, [])
             if len(matches) > 1:
                 self.error(
                     location,
@@ -1036,11 +1267,47 @@ class _CsvImporter(_Importer):
         if person is None:
             return None
         for name in spec["variants"]:
-            variant = NameVariant.objects.filter(person=person, name=name).first()
-            if variant is None:
+            if (person.pk, name) not in self.variant_names:
                 variant = NameVariant(person=person, name=name, script=_script(name))
-                self.save(variant, {}, location, {"name": "other_names"})
+                if self.save(variant, {}, location, {"name": "other_names"}) is not None:
+                    self.variant_names.add((person.pk, name))
         return person
+
+    def find_events(self, persons):
+        """The events already linked to the file's persons, by what a row identifies them by:
+        one query, instead of one per row."""
+        self.events_found = defaultdict(list)
+        existing = [p.pk for p in persons if p is not None and not self.is_new(p)]
+        if not existing:
+            return
+        events = (
+            Event.objects.filter(persons__in=existing)
+            .annotate(person_pk=models.F("persons"))
+            .order_by("pk")
+        )
+        for event in events:
+            self.events_found[
+                event.person_pk,
+                event.kind,
+                event.title,
+                event.date,
+                event.date_precision,
+                event.date_not_later_than,
+            ].append(event)
+
+    def find_sources(self, rows):
+        """The sources the rows cite that exist, by title: one query."""
+        titles = {row.get("source_title", "").strip() for _line, row in rows} - {""}
+        self.sources = {}
+        self.sources_found = defaultdict(list)
+        for source in Source.objects.filter(title__in=titles).order_by("pk"):
+            self.sources_found[
+                source.title,
+                source.publisher,
+                source.published,
+                source.published_precision,
+                source.published_not_later_than,
+            ].append(source)
 
     def approximate(self, text, location, column, bound_text="", bound_column=""):
         """An ApproximateDate from "2019", "2019-05" or "2019-05-23"; empty means unknown."""
@@ -1110,18 +1377,18 @@ class _CsvImporter(_Importer):
         identity = (kind, given["event_title"], date)
         event = self.events.get(identity)
         if event is None:
-            event = (
-                Event.objects.filter(
-                    kind=kind,
-                    title=given["event_title"],
-                    date=date.date,
-                    date_precision=date.precision,
-                    date_not_later_than=date.not_later_than,
-                    persons=person,
-                )
-                .order_by("pk")
-                .first()
-            ) or Event(kind=kind, title=given["event_title"])
+            found = self.events_found.get(
+                (
+                    person.pk,
+                    kind,
+                    given["event_title"],
+                    date.date,
+                    date.precision,
+                    date.not_later_than,
+                ),
+                [],
+            )
+            event = found[0] if found else Event(kind=kind, title=given["event_title"])
             values = {
                 "date": date.date,
                 "date_precision": date.precision,
@@ -1149,17 +1416,25 @@ class _CsvImporter(_Importer):
         identity = (given["source_title"], given["source_publisher"], published)
         source = self.sources.get(identity)
         if source is None:
-            source = Source.objects.filter(
-                title=given["source_title"],
-                publisher=given["source_publisher"],
-                published=published.date,
-                published_precision=published.precision,
-                published_not_later_than=published.not_later_than,
-            ).order_by("pk").first() or Source(
-                title=given["source_title"],
-                publisher=given["source_publisher"],
-                published=published.date,
-                published_precision=published.precision,
+            found = self.sources_found.get(
+                (
+                    given["source_title"],
+                    given["source_publisher"],
+                    published.date,
+                    published.precision,
+                    published.not_later_than,
+                ),
+                [],
+            )
+            source = (
+                found[0]
+                if found
+                else Source(
+                    title=given["source_title"],
+                    publisher=given["source_publisher"],
+                    published=published.date,
+                    published_precision=published.precision,
+                )
             )
             values = {"url": given["source_url"]} if given["source_url"] else {}
             source = self.save(source, values, location, SOURCE_LABELS)
@@ -1216,7 +1491,17 @@ def read_csv(content):
                 )
             values = dict.fromkeys(CSV_COLUMNS, "")
             values.update(zip(header, row, strict=False))
+            errors += [
+                _("row %(line)d: %(column)s %(problem)s")
+                % {"line": line, "column": column, "problem": problem}
+                for column, value in values.items()
+                if (problem := unreadable_text(value))
+            ]
+            if len(errors) >= MAX_ERRORS:
+                break
             rows.append((line, values))
+        if errors:
+            raise ImportFailed(errors)
         return rows
     except csv.Error as error:
         raise ImportFailed(

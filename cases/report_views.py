@@ -14,7 +14,15 @@ from django.utils.translation import gettext as _
 from people.access_log import AccessLogEntry, record_read
 from people.models import Person
 
-from .exports import ExportScope, iter_csv, iter_json, person_rows, sheet_rows, write_xlsx
+from .exports import (
+    ExportScope,
+    iter_csv,
+    iter_json,
+    person_rows,
+    safe_cell,
+    sheet_rows,
+    write_xlsx,
+)
 from .filters import PersonFilter
 from .reports import TABLES, DateRange, DateRangeForm, all_tables
 
@@ -69,8 +77,9 @@ def table_csv(request, slug):
     response["Content-Disposition"] = f'attachment; filename="casetracker-{slug}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow([str(column) for column in table.columns])
-    writer.writerows(table.rows)
+    writer.writerow([safe_cell(str(column)) for column in table.columns])
+    # Labels such as a court's name are typed by people: never a formula in a spreadsheet.
+    writer.writerows([safe_cell(value) for value in row] for row in table.rows)
     return response
 
 

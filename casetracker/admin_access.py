@@ -44,6 +44,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
 from casetracker.dates import approximate_attributes
+from casetracker.formsets import row_limits
 from casetracker.versions import StaleEdit, check_version, version_token
 from people.access_log_admin import ReadLoggingAdminMixin
 from people.models import Person, is_admin
@@ -812,6 +813,10 @@ class RecordInlineMixin:
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         limit_choices(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # A posted TOTAL_FORMS of 10^20 must not build a thousand empty forms.
+        return super().get_formset(request, obj, **{**row_limits(), **kwargs})
 
 
 def approximate_date(name, description):

@@ -20,3 +20,7 @@ class CasetrackerConfig(AppConfig):
     def ready(self):
         # The session learns at sign-in what every page would otherwise query again.
         user_logged_in.connect(on_sign_in, dispatch_uid="casetracker.sign_in")
+
+        from . import lookups
+
+        lookups.register()

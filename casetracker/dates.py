@@ -23,6 +23,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+# No case recorded here begins before 1900: an earlier year is a typing error (the form's year
+# box says so too), and the import obeys the same rule.
+EARLIEST_YEAR = 1900
+
 
 class Precision(models.TextChoices):
     DAY = "day", _("day")
@@ -125,6 +129,8 @@ class ApproximateDate:
                 return [_("An unknown date cannot have a date; choose a precision instead.")]
             if self.not_later_than and self.not_later_than > today and not allow_future:
                 return [_("The 'not later than' date cannot be in the future.")]
+            if self.not_later_than and self.not_later_than.year < EARLIEST_YEAR:
+                return [self.too_early_message()]
             return []
         if self.date is None:
             return [_("Enter a date, or set the precision to unknown.")]
@@ -136,7 +142,15 @@ class ApproximateDate:
             return [_("A date known to the year is stored on 1 January of that year.")]
         if not allow_future and self.date > today:
             return [_("This date is in the future.")]
+        if self.date.year < EARLIEST_YEAR:
+            return [self.too_early_message()]
         return []
+
+    @staticmethod
+    def too_early_message():
+        return _("A date before %(year)s is not recorded here: check the year.") % {
+            "year": EARLIEST_YEAR
+        }
 
 
 def approximate_date_fields(verbose_name, optional=False, help_text=""):

@@ -13,14 +13,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from casetracker.formsets import row_limits
+
 from .models import NameVariant, Person, is_admin
 from .roles import ADMINS, LAWYERS
-
-EARLIEST_BIRTH_YEAR = 1900
 
 
 def person_version(person):
@@ -195,16 +194,6 @@ class PersonForm(NarrowingReview, forms.ModelForm):
         if self.instance.pk is not None:
             self.initial["version"] = person_version(self.instance)
 
-    def clean_birth_year(self):
-        year = self.cleaned_data.get("birth_year")
-        if year is not None and not EARLIEST_BIRTH_YEAR <= year <= timezone.localdate().year:
-            raise ValidationError(
-                _("Enter a year between %(low)s and %(high)s.")
-                % {"low": EARLIEST_BIRTH_YEAR, "high": timezone.localdate().year},
-                code="birth_year_out_of_range",
-            )
-        return year
-
     def compared_fields(self):
         bookkeeping = ("version", "different_person", "names_reviewed", "reviewed_texts")
         return [name for name in self.fields if name not in bookkeeping]
@@ -288,10 +277,11 @@ class BaseNameVariantFormSet(forms.BaseInlineFormSet):
     FIELDS = ("id", "name", "script", "note", "DELETE")
 
     def _posted_rows(self):
-        total = int(self.data.get(f"{self.prefix}-TOTAL_FORMS") or 0)
+        # The counts as the management form cleaned them: a posted count that is not a number
+        # counts as none, and a huge one is capped.
         return [
             {name: self.data.get(f"{self.prefix}-{index}-{name}", "") for name in self.FIELDS}
-            for index in range(min(total, self.absolute_max))
+            for index in range(self.total_form_count())
         ]
 
     def _saved_ids(self):
@@ -301,7 +291,7 @@ class BaseNameVariantFormSet(forms.BaseInlineFormSet):
         """Whether a variant the form was opened with has been deleted since."""
         if not self.is_bound:
             return False
-        initial = int(self.data.get(f"{self.prefix}-INITIAL_FORMS") or 0)
+        initial = self.initial_form_count()
         saved = self._saved_ids()
         return any(row["id"] not in saved for row in self._posted_rows()[:initial])
 
@@ -313,7 +303,7 @@ class BaseNameVariantFormSet(forms.BaseInlineFormSet):
         missing row nor loses what was typed. Variants added meanwhile are not in the form
         and are left as they are.
         """
-        initial = int(self.data.get(f"{self.prefix}-INITIAL_FORMS") or 0)
+        initial = self.initial_form_count()
         saved = self._saved_ids()
         kept, added = [], []
         for index, row in enumerate(self._posted_rows()):
@@ -341,8 +331,7 @@ NameVariantFormSet = forms.inlineformset_factory(
     formset=BaseNameVariantFormSet,
     extra=2,
     can_delete=True,
-    max_num=30,
-    validate_max=True,
+    **row_limits(30),
 )
 
 

@@ -1,9 +1,12 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -12,10 +15,33 @@ from casetracker.models import TimeStampedModel
 # No vowels or look-alike characters: a reference never spells a word or a name.
 REFERENCE_ALPHABET = "23456789bcdfghjkmnpqrstvwxz"
 REFERENCE_LENGTH = 10
+EARLIEST_BIRTH_YEAR = 1900
+# The database's own bound: the model's validator also refuses a year after the current one,
+# which a constraint cannot say.
+LATEST_BIRTH_YEAR_STORED = 2100
 
 
 def new_reference():
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+@deconstructible
+class BirthYearValidator:
+    """A birth year from 1900 to the current year: the form, the admin and the import alike."""
+
+    code = "birth_year_out_of_range"
+
+    def __call__(self, value):
+        latest = timezone.localdate().year
+        if value is not None and not EARLIEST_BIRTH_YEAR <= value <= latest:
+            raise ValidationError(
+                _("Enter a year between %(low)s and %(high)s."),
+                code=self.code,
+                params={"low": EARLIEST_BIRTH_YEAR, "high": latest, "value": value},
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, BirthYearValidator)
 
 
 def is_admin(user):
@@ -79,6 +105,7 @@ class Person(TimeStampedModel):
         _("birth year"),
         null=True,
         blank=True,
+        validators=[BirthYearValidator()],
         help_text=_("Often worked out from an age a source gives, so approximate."),
     )
     birth_year_is_approximate = models.BooleanField(_("birth year is approximate"), default=True)
@@ -121,6 +148,11 @@ class Person(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(visibility__in=["public", "internal", "confidential"]),
                 name="person_visibility_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True)
+                | Q(birth_year__gte=EARLIEST_BIRTH_YEAR, birth_year__lte=LATEST_BIRTH_YEAR_STORED),
+                name="person_birth_year_plausible",
             ),
         ]
 

@@ -19,11 +19,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from casetracker.dates import ApproximateDate, Precision, approximate_attributes
+from casetracker.dates import EARLIEST_YEAR, ApproximateDate, Precision, approximate_attributes
 
 PARTS = ("year", "month", "day", "unknown", "not_later_than")
 EMPTY = ApproximateDate(None, "", None)
-MIN_YEAR = 1900
+MIN_YEAR = EARLIEST_YEAR
 MAX_YEAR = 2100
 
 PRECISION_NOTES = {

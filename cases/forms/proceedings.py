@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Authority, Participant, Proceeding
+from casetracker.formsets import row_limits
 
 from .base import RecordForm, SharedPersonsMixin, other_persons_field
 
@@ -132,5 +133,6 @@ def participant_formset(data=None, *, proceeding):
         formset=BaseParticipantFormSet,
         extra=2 if proceeding.pk is None else 1,
         can_delete=True,
+        **row_limits(),
     )
     return formset_class(data, instance=proceeding, prefix="participants")

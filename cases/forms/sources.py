@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Citation, Source
+from casetracker.formsets import row_limits
 
 from .dates import EMPTY, ApproximateDateField, ApproximateDateFormMixin
 
@@ -234,6 +235,7 @@ def citation_formset(data=None, *, record, user):
         # A new fact usually has a source or two; an existing one gets one more row.
         extra=1 if record.pk else 2,
         can_delete=True,
+        **row_limits(),
     )
     return formset_class(
         data,
