@@ -17,8 +17,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from casetracker.versions import StaleEdit
-from people.models import Person
 from people.access_log import AccessLogEntry, record_read
+from people.models import Person
 
 from . import writes
 from .forms import (

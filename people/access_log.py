@@ -31,7 +31,6 @@ over 10,000 persons would otherwise write 10,000 rows per page view).
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
