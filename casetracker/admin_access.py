@@ -34,7 +34,6 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.db import router, transaction
 from django.db.models import ManyToManyField, Prefetch, Q
 from django.http import Http404
-from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst, smart_split, unescape_string_literal
@@ -636,7 +635,8 @@ class RecordAdmin(ReadLoggingAdminMixin, SimpleHistoryAdmin):
             "save_on_top": self.save_on_top,
             **(extra_context or {}),
         }
-        return TemplateResponse(request, self.object_history_form_template, context)
+        # simple-history's renderer, which the read log hooks (people.access_log_admin).
+        return self.render_history_view(request, self.object_history_form_template, context)
 
     def history_manager(self):
         return getattr(self.model, self.model._meta.simple_history_manager_attribute)

@@ -5,6 +5,7 @@ report or admin is walked without anyone having to remember it.
 """
 
 from django.contrib import admin
+from django.test import RequestFactory
 from django.urls import reverse
 
 from cases import edit_urls
@@ -80,17 +81,28 @@ def record_of_kind(person, kind):
     return by_kind[kind].order_by("pk").first()
 
 
-def admin_urls():
-    """The admin's index and, for every registered model, each page of its first record."""
+def admin_urls(user=None):
+    """The admin's index and, for every registered model, each page of its first record.
+
+    Given a user, the pages that user may not open (a read-only log, devices an admin may
+    only view or delete, sign-in failure records nobody reads in the admin) are left out.
+    """
+    request = RequestFactory().get("/")
+    request.user = user
     urls = [reverse("admin:index")]
     for model, model_admin in admin.site._registry.items():
         info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
-        urls += [reverse(f"{info}_changelist"), reverse(f"{info}_add")]
+        if user is not None and not model_admin.has_view_or_change_permission(request):
+            continue
+        urls.append(reverse(f"{info}_changelist"))
+        if user is None or model_admin.has_add_permission(request):
+            urls.append(reverse(f"{info}_add"))
         obj = model_admin.model._default_manager.order_by("pk").first()
         if obj is None:
             continue
         urls += [reverse(f"{info}_{view}", args=[obj.pk]) for view in ("change", "history")]
-        urls.append(reverse(f"{info}_delete", args=[obj.pk]))
+        if user is None or model_admin.has_delete_permission(request, obj):
+            urls.append(reverse(f"{info}_delete", args=[obj.pk]))
         if hasattr(obj, "history"):  # simple-history's page of one past version
             version = obj.history.order_by("history_id").first()
             urls.append(reverse(f"{info}_simple_history", args=[obj.pk, version.history_id]))

@@ -200,10 +200,10 @@ def test_every_page_carries_the_policies_and_nothing_they_would_block(
     assert walked > 20
 
 
-def test_a_history_page_writes_only_the_hashed_style(client, admin_user, person):
+def test_a_history_page_writes_no_inline_style_but_the_hashed_one(client, admin_user, person):
     client.force_login(admin_user)
     response = client.get(reverse("admin:people_person_history", args=[person.pk]))
-    assert inline_code(response).style_attributes == settings.THIRD_PARTY_INLINE_STYLES
+    assert set(inline_code(response).style_attributes) <= set(settings.THIRD_PARTY_INLINE_STYLES)
 
 
 TAG = re.compile(r"<[a-zA-Z][^>]*>")

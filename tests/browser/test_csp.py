@@ -84,7 +84,7 @@ def test_every_page_works_under_the_policy_for_an_admin(
     page, live_server, sign_in, admin_user, person, watch, requests_made
 ):
     sign_in(admin_user)
-    urls = [url for url in site_urls(person) + admin_urls() if not DOWNLOAD.search(url)]
+    urls = [url for url in site_urls(person) + admin_urls(admin_user) if not DOWNLOAD.search(url)]
     for url in urls:
         response = open_page(page, watch, f"{live_server.url}{url}")
         assert response.status == 200, url
