@@ -13,3 +13,10 @@ class CasesConfig(AppConfig):
         from .name_review import texts_naming
 
         NarrowingReview.finder = staticmethod(texts_naming)
+
+        # The admin's read-only pages withhold hidden persons' names from typed text too.
+        from casetracker.admin_access import RecordAdmin
+
+        from .masking import admin_masker
+
+        RecordAdmin.reader_masker = staticmethod(admin_masker)

@@ -247,6 +247,13 @@ def masker_for(user, linked, keep=()):
     return NameMasker(list(names), keep=keep)
 
 
+def admin_masker(user):
+    """The masker of the admin's read-only pages, which list records of many persons at once:
+    the names of every person the reader may not see. One query; at many thousands of
+    hidden persons the pattern grows with them (see the Scale issue)."""
+    return masker_for(user, Q())
+
+
 def masked_copy(source, masker):
     """A source as the reader may read it: names withheld from its texts, and no link where
     its address names a hidden person (the link would spell it out). Never saved."""

@@ -221,6 +221,9 @@ class RecordAdmin(ReadLoggingAdminMixin, SimpleHistoryAdmin):
     manager_only_fields = ()
     # Shared records: the path from this model to the persons a search may match by name.
     person_search_path = None
+    # Builds, for a reader, the masker of the names of persons they may not see that typed
+    # text may hold (cases.masking); set by the cases app, which casetracker may not import.
+    reader_masker = None
 
     def __init__(self, model, admin_site):
         super().__init__(model, admin_site)
@@ -534,7 +537,46 @@ class RecordAdmin(ReadLoggingAdminMixin, SimpleHistoryAdmin):
 
     object_history_list_template = "admin/casetracker/object_history_list.html"
 
+    # Names in typed text ---------------------------------------------------------------
+
+    def mask_names(self, request, response):
+        """Withhold from a read-only page the names of persons the reader may not see.
+
+        Only pages that carry no editable text: masking a form's value would write
+        "[name withheld]" over the typed text when it is saved.
+        """
+        build = RecordAdmin.reader_masker
+        if build is None or is_admin(request.user) or response.status_code != 200:
+            return response
+
+        def mask(rendered):
+            masker = build(request.user)
+            if masker:
+                charset = rendered.charset
+                rendered.content = masker(rendered.content.decode(charset)).encode(charset)
+
+        if hasattr(response, "add_post_render_callback"):
+            response.add_post_render_callback(mask)
+        else:
+            mask(response)
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        return self.mask_names(request, response)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        if context.get("has_change_permission") is False:
+            response = self.mask_names(request, response)
+        return response
+
     def history_view(self, request, object_id, extra_context=None):
+        response = self._history_view(request, object_id, extra_context)
+        return self.mask_names(request, response)
+
+    def _history_view(self, request, object_id, extra_context=None):
         # simple_history falls back to the last historical version when the queryset does
         # not hold the object, which would show hidden persons; only admins may see the
         # history of a deleted object, and a mistyped id is no object at all.
@@ -572,7 +614,10 @@ class RecordAdmin(ReadLoggingAdminMixin, SimpleHistoryAdmin):
         if request.method == "POST" and not self.has_change_permission(request, current):
             raise PermissionDenied
         with transaction.atomic(using=router.db_for_write(self.model)):
-            return self._revert_view(request, current, version, extra_context)
+            response = self._revert_view(request, current, version, extra_context)
+        if request.method != "POST" and not self.has_change_permission(request, current):
+            response = self.mask_names(request, response)
+        return response
 
     def _revert_view(self, request, current, version, extra_context):
         form_class = self.get_form(request, current, change=True)
