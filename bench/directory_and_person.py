@@ -10,16 +10,13 @@ the network or gunicorn's own share. Each page is requested a few times to warm 
 """
 
 import argparse
-import logging
 import math
 import random
 import statistics
-import sys
 import time
-import warnings
 
-from bench import setup_django
-from bench.make_synthetic_data import MARK, misspell
+from bench import prepare_timing
+from bench.make_synthetic_data import misspell
 
 READERS = ("anonymous", "researcher", "admin")
 
@@ -98,23 +95,12 @@ def measure(client, urls, count, warmup, max_seconds):
 
 def main(argv=None):
     args = parse_args(argv)
-    setup_django()
-    from django.conf import settings
+    prepare_timing()
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
 
     from people.models import Person
-
-    if not Person.objects.filter(internal_notes__startswith=MARK).exists():
-        sys.exit("No synthetic data here: run python -m bench.make_synthetic_data first.")
-    # As in production: no debug pages, no query log. The test Client's host is allowed.
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    # A page that fails shows as its status code in the table, not as a page of tracebacks.
-    logging.getLogger("django.request").setLevel(logging.CRITICAL)
-    # whitenoise warns that collectstatic has not run: it does not matter here.
-    warnings.filterwarnings("ignore", "No directory at")
 
     client = Client(raise_request_exception=False)
     visible = Person.objects.visible_to(sign_in(client, args.reader))

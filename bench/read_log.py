@@ -12,16 +12,12 @@ would in production (the purge is the only way to remove them).
 """
 
 import argparse
-import logging
 import random
 import statistics
-import sys
 import time
-import warnings
 
-from bench import setup_django
+from bench import prepare_timing
 from bench.directory_and_person import percentile, sign_in
-from bench.make_synthetic_data import MARK
 
 
 def parse_args(argv):
@@ -39,21 +35,13 @@ def summary(label, timings):
 
 def main(argv=None):
     args = parse_args(argv)
-    setup_django()
-    from django.conf import settings
+    prepare_timing()
     from django.test import Client
     from django.test.client import RequestFactory
 
     import cases.views
     from people.access_log import AccessLogEntry, record_read
     from people.models import Person
-
-    if not Person.objects.filter(internal_notes__startswith=MARK).exists():
-        sys.exit("No synthetic data here: run python -m bench.make_synthetic_data first.")
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    logging.getLogger("django.request").setLevel(logging.CRITICAL)
-    warnings.filterwarnings("ignore", "No directory at")
 
     client = Client(raise_request_exception=False)
     admin = sign_in(client, "admin")
