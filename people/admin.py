@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from casetracker.admin_access import RecordAdmin, RecordInlineMixin
+from casetracker.admin_access import (
+    RecordAdmin,
+    RecordInlineMixin,
+    withhold_names_in_autocomplete,
+)
 
 from .deletion import delete_person, records_deleted_with
 from .forms import PersonAdminForm
@@ -10,6 +14,8 @@ from .models import NameVariant, Person, is_admin
 admin.site.site_header = _("Casetracker")
 admin.site.site_title = _("Casetracker")
 admin.site.index_title = _("Casetracker administration")
+# What a foreign-key box offers as the user types is labelled like the rest of the admin.
+withhold_names_in_autocomplete(admin.site)
 
 
 class AssignedToMeFilter(admin.SimpleListFilter):
