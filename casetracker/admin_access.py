@@ -337,6 +337,31 @@ def mask_html(html, masker, request):
     return "".join(parts)
 
 
+def mask_page(request, response):
+    """Withhold from a page of the admin the names of persons the reader may not see.
+
+    What the page shows of a text that names one is masked; a form's text that names one is
+    locked (``withhold_names``), so a save never writes "[name withheld]". The values of the
+    other fields, and the search, are what the user typed: kept as they are.
+    """
+    if response.status_code != 200:
+        return response
+    masker = request_masker(request)
+    if masker is None:
+        return response
+
+    def mask(rendered):
+        charset = rendered.charset
+        html = rendered.content.decode(charset)
+        rendered.content = mask_html(html, masker, request).encode(charset)
+
+    if hasattr(response, "add_post_render_callback"):
+        response.add_post_render_callback(mask)
+    else:
+        mask(response)
+    return response
+
+
 class WithholdingAutocompleteJsonView(AutocompleteJsonView):
     """The choices a foreign-key box offers as the user types (a citation's source), labelled
     without the names of persons the user may not see."""
@@ -349,12 +374,19 @@ class WithholdingAutocompleteJsonView(AutocompleteJsonView):
         return result
 
 
-def withhold_names_in_autocomplete(site):
-    """Serve the admin site's autocomplete through ``WithholdingAutocompleteJsonView``."""
+def withhold_names_on_site(site):
+    """The admin site's own pages withhold names too: its index lists the user's recent
+    actions by the records' names (a source's title), and its autocomplete labels the choices
+    a foreign-key box offers as the user types (``WithholdingAutocompleteJsonView``)."""
+    index = site.index
+
+    def index_view(request, extra_context=None):
+        return mask_page(request, index(request, extra_context))
 
     def autocomplete_view(request):
         return WithholdingAutocompleteJsonView.as_view(admin_site=site)(request)
 
+    site.index = index_view
     site.autocomplete_view = autocomplete_view
 
 
@@ -553,7 +585,7 @@ class RecordAdmin(ReadLoggingAdminMixin, SimpleHistoryAdmin):
 
         The database matches the typed text as saved, names of hidden persons included: a row
         whose only match lies inside such a name would confirm the name. The searched values
-        of the rows found are read in one query and matched again with the names withheld;
+        of the rows found are read in one query and matched again with those names cut out:
         a search for a word of a hidden name then finds what a word found nowhere finds.
         """
         masker = request_masker(request)
@@ -816,26 +848,8 @@ class RecordAdmin(ReadLoggingAdminMixin, SimpleHistoryAdmin):
     # Names in typed text ---------------------------------------------------------------
 
     def mask_names(self, request, response):
-        """Withhold from a page the names of persons the reader may not see.
-
-        What the page shows of a text that names one is masked; a form's text that names one
-        is locked (``withhold_names``), so a save never writes "[name withheld]". The values
-        of the other fields, and the search, are what the user typed: kept as they are.
-        """
-        masker = request_masker(request)
-        if masker is None or response.status_code != 200:
-            return response
-
-        def mask(rendered):
-            charset = rendered.charset
-            html = rendered.content.decode(charset)
-            rendered.content = mask_html(html, masker, request).encode(charset)
-
-        if hasattr(response, "add_post_render_callback"):
-            response.add_post_render_callback(mask)
-        else:
-            mask(response)
-        return response
+        """Withhold from a page the names of persons the reader may not see (``mask_page``)."""
+        return mask_page(request, response)
 
     def changelist_view(self, request, extra_context=None):
         # The confirmation of a bulk action (delete selected) is the list's response too.

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from casetracker.admin_access import (
     RecordAdmin,
     RecordInlineMixin,
-    withhold_names_in_autocomplete,
+    withhold_names_on_site,
 )
 
 from .deletion import delete_person, records_deleted_with
@@ -14,8 +14,8 @@ from .models import NameVariant, Person, is_admin
 admin.site.site_header = _("Casetracker")
 admin.site.site_title = _("Casetracker")
 admin.site.index_title = _("Casetracker administration")
-# What a foreign-key box offers as the user types is labelled like the rest of the admin.
-withhold_names_in_autocomplete(admin.site)
+# The index and the autocomplete withhold names like every page of a record.
+withhold_names_on_site(admin.site)
 
 
 class AssignedToMeFilter(admin.SimpleListFilter):

@@ -348,6 +348,9 @@ def test_a_locked_address_and_title_are_kept_as_saved(client, lawyer, case):
     assert response.status_code == 302, response.context and response.context["errors"]
     source.refresh_from_db()
     assert (source.title, source.url, source.publisher) == (TITLE, ADDRESS, "Vlast.kz")
+    # Her lawyer's recent actions on the index name the source by its title.
+    text = client.get(reverse("admin:index")).content.decode()
+    assert "Two refugees tried: [name withheld]" in text and names_in(text) == []
 
 
 def test_a_revert_keeps_the_current_text_where_the_old_one_named_him(
