@@ -1,11 +1,9 @@
 from django import forms
-from django.apps import apps
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from casetracker.admin_access import (
     RecordAdmin,
     RecordInlineMixin,
-    any_of,
     approximate_date,
     date_row,
 )
@@ -32,15 +29,9 @@ from .models import (
     Source,
     StatusDecision,
 )
-from .models.base import CaseRecord
+from .models.sources import cited_models
 
 PERSON_SEARCH = ["person__name", "person__variants__name"]
-
-
-def cited_models():
-    """The record kinds a citation can point to."""
-    models = apps.get_app_config("cases").get_models()
-    return [model for model in models if issubclass(model, CaseRecord)]
 
 
 @admin.display(description=_("persons concerned"))
@@ -115,22 +106,6 @@ class CitationAdmin(RecordAdmin):
     search_fields = ["source__title", "source__publisher", "quote"]
     autocomplete_fields = ["source"]
     fields = ["source", ("content_type", "object_id"), "quote", "confidence"]
-
-    def visible_queryset(self, request, queryset):
-        # One subquery per record kind, not one query per citation.
-        return queryset.filter(self._records_of(request, "visible_to"))
-
-    def managed_queryset(self, request, queryset):
-        return queryset.filter(self._records_of(request, "managed_by"))
-
-    def _records_of(self, request, rule):
-        return any_of(
-            Q(
-                content_type=ContentType.objects.get_for_model(model),
-                object_id__in=getattr(model._default_manager, rule)(request.user).values("pk"),
-            )
-            for model in cited_models()
-        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("record")

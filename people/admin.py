@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from casetracker.admin_access import RecordAdmin, RecordInlineMixin
+from casetracker.admin_access import (
+    RecordAdmin,
+    RecordInlineMixin,
+    withhold_names_on_site,
+)
 
 from .deletion import delete_person, records_deleted_with
 from .forms import PersonAdminForm
@@ -10,6 +14,8 @@ from .models import NameVariant, Person, is_admin
 admin.site.site_header = _("Casetracker")
 admin.site.site_title = _("Casetracker")
 admin.site.index_title = _("Casetracker administration")
+# The index and the autocomplete withhold names like every page of a record.
+withhold_names_on_site(admin.site)
 
 
 class AssignedToMeFilter(admin.SimpleListFilter):

@@ -201,11 +201,12 @@ def test_the_admins_read_only_pages_withhold_his_names(request, demo, reader):
         assert shown == []
 
 
-def test_an_editable_admin_form_keeps_the_text_as_typed(client, demo, other_lawyer):
-    """Masking a form's value would write "[name withheld]" over the text on save: a lawyer
-    who may change the record reads it whole (the review before narrowing is where such
-    texts get rewritten)."""
+def test_an_editable_admin_form_locks_a_text_that_names_him(client, demo, other_lawyer):
+    """Masking a form's value would write "[name withheld]" over the text on save: a text that
+    names him is locked for a lawyer who may change the record but not see him, and shown
+    masked (tests/security/test_admin_names.py: what a save then writes)."""
     from cases.models import BorderCrossing, Citation
+    from casetracker.admin_access import LOCKED_HELP
 
     alimuly = Person.objects.get(ref=ALIMULY)
     alimuly.lawyers.add(other_lawyer)
@@ -221,4 +222,7 @@ def test_an_editable_admin_form_keeps_the_text_as_typed(client, demo, other_lawy
     client.force_login(other_lawyer)
     response = client.get(reverse("admin:cases_bordercrossing_change", args=[crossing.pk]))
     assert response.status_code == 200
-    assert "Musakhanuly" in response.content.decode()
+    assert response.context["has_change_permission"]
+    text = response.content.decode()
+    assert names_in(text) == []
+    assert "[name withheld]" in text and str(LOCKED_HELP) in text
