@@ -6,6 +6,7 @@ from cases.models import Authority, Participant, Proceeding
 from casetracker.formsets import row_limits
 
 from .base import RecordForm, SharedPersonsMixin, other_persons_field
+from .rows import RowCountMixin
 from .withheld import WithheldTextsMixin
 
 
@@ -126,7 +127,7 @@ class ParticipantForm(WithheldTextsMixin, forms.ModelForm):
         self.withhold_texts(masker)
 
 
-class BaseParticipantFormSet(forms.BaseInlineFormSet):
+class BaseParticipantFormSet(RowCountMixin, forms.BaseInlineFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:

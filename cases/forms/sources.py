@@ -15,6 +15,7 @@ from cases.models import Citation, Source
 from casetracker.formsets import row_limits
 
 from .dates import EMPTY, ApproximateDateField, ApproximateDateFormMixin
+from .rows import RowCountMixin
 from .withheld import WithheldTextsMixin
 
 SOURCE_LIST_ID = "source-options"
@@ -218,7 +219,7 @@ class CitationForm(WithheldTextsMixin, forms.ModelForm):
         return source
 
 
-class BaseCitationFormSet(BaseGenericInlineFormSet):
+class BaseCitationFormSet(RowCountMixin, BaseGenericInlineFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:

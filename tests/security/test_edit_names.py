@@ -5,7 +5,7 @@ Musakhanuly (or Kaisha Akan, who shares only a source with the case) opened the 
 Alimuly's records and read their names: in quotes, in texts typed into the records, in the
 labels of the sources and proceedings offered, on the delete confirmation. Such a text is now
 shown masked and cannot be changed by that lawyer; an admin and a lawyer who may see them
-edit it as before.
+edit it as before. And a formset that says it holds a negative number of rows is refused.
 """
 
 import html
@@ -32,7 +32,7 @@ from tests.factories import (
     make_source,
     make_status,
 )
-from tests.test_record_forms import fill, form_values
+from tests.test_record_forms import date_parts, fill, form_values
 from tests.test_stale_edits import STALE, conflict_rows
 
 pytestmark = pytest.mark.django_db
@@ -460,3 +460,68 @@ def test_who_may_see_them_reads_and_edits_the_texts_as_typed(request, case, read
     assert case.quote_naming_him.quote == "Qaster Musakhanuly and Alimuly crossed."
     delete_page = client.get(delete_url("event", case, case.shared_event)).content.decode()
     assert "Musakhanuly and Alimuly speak in Almaty" in delete_page
+
+
+# --- Rows a formset says it holds --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "count"),
+    [
+        ("crossing", {"citations-TOTAL_FORMS": "-5"}),
+        ("crossing", {"citations-INITIAL_FORMS": "-1"}),
+        ("proceeding", {"participants-TOTAL_FORMS": "-1"}),
+    ],
+)
+def test_a_negative_count_of_rows_is_refused_and_nothing_is_saved(lawyer, kind, count):
+    person = make_person(name="Murager Alimuly", lawyers=[lawyer])
+    if kind == "crossing":
+        record = make_crossing(person, place="Khorgos")
+        cite(record, quote="Crossed at night.")
+        change = {"place": "Nur Zholy"}
+    else:
+        record = make_proceeding(persons=[person], charge="illegal border crossing")
+        record.participants.create(role="judge", name="A. Judge")
+        change = {"charge": "crossing the border"}
+    client = signed_in(lawyer)
+    url = reverse(f"edit:{kind}-edit", kwargs={"ref": person.ref, "pk": record.pk})
+    values = form_values(client.get(url))
+    citations = list(Citation.objects.values_list("pk", "quote"))
+    participants = list(record.participants.values_list("pk", "name") if kind != "crossing" else [])
+    changed_row = (
+        {"citations-0-quote": "Changed."}
+        if kind == "crossing"
+        else {"participants-0-name": "B. Judge"}
+    )
+
+    response = client.post(url, fill(values, **change, **changed_row, **count))
+
+    assert response.status_code == 200
+    body = html.unescape(response.content.decode())
+    assert "Nothing was saved." in body
+    assert "a negative number of rows" in body
+    old = type(record).objects.get(pk=record.pk)
+    for name in change:
+        assert getattr(old, name) == getattr(record, name)
+    assert list(Citation.objects.values_list("pk", "quote")) == citations
+    if kind != "crossing":
+        assert list(record.participants.values_list("pk", "name")) == participants
+
+
+def test_a_new_record_with_a_negative_count_of_citations_is_not_added(lawyer):
+    person = make_person(lawyers=[lawyer])
+    client = signed_in(lawyer)
+    url = reverse("edit:crossing-add", kwargs={"ref": person.ref})
+    values = form_values(client.get(url))
+    typed = {
+        **date_parts("date", 2018, 5),
+        "from_country": "China",
+        "to_country": "Kazakhstan",
+        "citations-TOTAL_FORMS": "-5",
+    }
+
+    response = client.post(url, fill(values, **typed))
+
+    assert response.status_code == 200
+    assert "a negative number of rows" in html.unescape(response.content.decode())
+    assert not BorderCrossing.objects.exists()
