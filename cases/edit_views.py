@@ -31,10 +31,14 @@ from .forms import (
     SourceCiteForm,
     StatusDecisionForm,
     citation_formset,
+    edit_masker,
+    linked_records,
+    offered_sources,
     participant_formset,
     source_options,
 )
 from .forms.base import SharedPersonsMixin
+from .masking import case_masker
 from .models import BorderCrossing, Detention, Event, Hearing, Proceeding, Ruling, StatusDecision
 from .timeline import build_timeline
 
@@ -100,11 +104,11 @@ KINDS = {
 }
 
 
-def _formsets(kind, data, record, user):
+def _formsets(kind, data, record, user, masker):
     made = {}
     if "participants" in kind.formsets:
-        made["participants"] = participant_formset(data, proceeding=record)
-    made["citations"] = citation_formset(data, record=record, user=user)
+        made["participants"] = participant_formset(data, proceeding=record, masker=masker)
+    made["citations"] = citation_formset(data, record=record, user=user, masker=masker)
     return made
 
 
@@ -126,14 +130,18 @@ def _entry_url(person, kind_name, pk):
 def _record_form(request, person, kind, record):
     data = request.POST if request.method == "POST" else None
     instance = record or kind.model()
+    # One masker for the whole page: the record's texts, its citations, the sources offered.
+    offered = offered_sources(request.user)
+    masker = edit_masker(request.user, person, record, sources=[source.pk for source in offered])
     form = kind.form(
         data,
         instance=instance,
         person=person,
         user=request.user,
+        masker=masker,
         initial=_initial(kind, request) if record is None else None,
     )
-    formsets = _formsets(kind, data, instance, request.user)
+    formsets = _formsets(kind, data, instance, request.user, masker)
     if data is not None:
         valid = [form.is_valid()] + [formset.is_valid() for formset in formsets.values()]
         if all(valid):
@@ -176,7 +184,7 @@ def _record_form(request, person, kind, record):
         "form": form,
         "participants": formsets.get("participants"),
         "citations": formsets["citations"],
-        "source_options": source_options(request.user),
+        "source_options": source_options(offered, masker),
         "no_proceeding": no_proceeding,
         "shared": isinstance(form, SharedPersonsMixin),
         "formsets_invalid": any(fs.is_bound and not fs.is_valid() for fs in formsets.values()),
@@ -221,10 +229,20 @@ def delete_record(request, person, kind, pk):
             message = _("%(kind)s deleted.")
         messages.success(request, message % {"kind": kind.label})
         return redirect(person.get_absolute_url())
+    proceedings, events = linked_records(record)
+    masker = case_masker(
+        request.user,
+        person,
+        proceedings=proceedings,
+        events=events,
+        sources=record.citations.values("source_id"),
+    )
     context = {
         "person": person,
         "kind": kind,
         "record": record,
+        # What the record says, without the names of persons the user may not see.
+        "record_label": masker(str(record)),
         "shared_with_others": shared_with_others,
         "other_count": record.persons.exclude(pk=person.pk).count()
         if hasattr(record, "persons")

@@ -265,3 +265,43 @@ def masked_copy(source, masker):
     if masker.names_someone_in_address(source.url):
         shown.url = ""
     return shown
+
+
+# --- The lawyer's pages of a person's case ---------------------------------------------------
+
+
+def case_masker(user, person, *, proceedings=(), events=(), sources=None):
+    """The masker of a lawyer's page of ``person``'s case (a record's form, a delete
+    confirmation): the names of the persons ``user`` may not see who share a proceeding or an
+    event with the person (or one of ``proceedings``, ``events``: ids), or who have a record
+    citing one of ``sources`` (ids or a query of them).
+
+    The names the page shows are kept (see ``NameMasker``): the person's and their variants,
+    the other persons of these records whom the user may see, the participants. Nothing for an
+    admin; two queries otherwise."""
+    if user is not None and is_admin(user):
+        return NO_MASKING
+    proceeding_ids = Proceeding.objects.filter(
+        Q(pk__in=Proceeding.persons.through.objects.filter(person=person).values("proceeding_id"))
+        | Q(pk__in=list(proceedings))
+    ).values("pk")
+    event_ids = Event.objects.filter(
+        Q(pk__in=Event.persons.through.objects.filter(person=person).values("event_id"))
+        | Q(pk__in=list(events))
+    ).values("pk")
+    shared = linked_persons(proceedings=proceeding_ids, events=event_ids)
+    keep = (
+        Person.objects.filter(shared | Q(pk=person.pk))
+        .filter(pk__in=Person.objects.visible_to(user).values("pk"))
+        .order_by()
+        .values_list("name", flat=True)
+        .union(
+            NameVariant.objects.filter(person=person).order_by().values_list("name", flat=True),
+            Participant.objects.filter(proceeding_id__in=proceeding_ids)
+            .order_by()
+            .values_list("name", flat=True),
+            all=True,
+        )
+    )
+    linked = linked_persons(proceedings=proceeding_ids, events=event_ids, sources=sources)
+    return masker_for(user, linked, keep=list(keep))

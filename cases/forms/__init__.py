@@ -7,8 +7,15 @@ from .events import EventForm
 from .hearings import HearingForm
 from .proceedings import ProceedingForm, participant_formset
 from .rulings import RulingForm
-from .sources import CitationForm, SourceCiteForm, citation_formset, source_options
+from .sources import (
+    CitationForm,
+    SourceCiteForm,
+    citation_formset,
+    offered_sources,
+    source_options,
+)
 from .statuses import StatusDecisionForm
+from .withheld import edit_masker, linked_records
 
 __all__ = [
     "ApproximateDateField",
@@ -23,6 +30,9 @@ __all__ = [
     "SourceCiteForm",
     "StatusDecisionForm",
     "citation_formset",
+    "edit_masker",
+    "linked_records",
+    "offered_sources",
     "participant_formset",
     "source_options",
 ]

@@ -10,6 +10,7 @@ from casetracker.versions import version_token
 from people.models import Person
 
 from .dates import ApproximateDateField, ApproximateDateFormMixin, describe
+from .withheld import WithheldTextsMixin, edit_masker
 
 
 def display_value(field, value):
@@ -18,14 +19,14 @@ def display_value(field, value):
         return describe(value)
     if isinstance(field, forms.ModelMultipleChoiceField):
         pks = [getattr(item, "pk", item) for item in value or []]
-        names = [str(item) for item in field.queryset.filter(pk__in=pks)]
+        names = [str(field.label_from_instance(item)) for item in field.queryset.filter(pk__in=pks)]
         return ", ".join(sorted(names)) or "—"
     if isinstance(field, forms.ModelChoiceField):
         pk = getattr(value, "pk", value)
         if pk in (None, ""):
             return "—"
         found = field.queryset.filter(pk=pk).first()
-        return str(found) if found else "—"
+        return str(field.label_from_instance(found)) if found else "—"
     if isinstance(field, forms.BooleanField):
         return gettext("yes") if value else gettext("no")
     if isinstance(field, forms.ChoiceField):
@@ -33,11 +34,15 @@ def display_value(field, value):
     return str(value) if value not in (None, "") else "—"
 
 
-class RecordForm(ApproximateDateFormMixin, forms.ModelForm):
+class RecordForm(WithheldTextsMixin, ApproximateDateFormMixin, forms.ModelForm):
     """A ModelForm for one record of ``person``, opened by ``user``.
 
     On an existing record it carries ``version``: the record's ``updated_at`` when the form
     was opened. ``cases.writes`` refuses a save whose version is no longer current.
+
+    A saved text that names a person the user may not see is not part of the form (see
+    ``cases.forms.withheld``); ``masker`` withholds those names (by default, that of
+    ``edit_masker`` for the record).
     """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -48,7 +53,7 @@ class RecordForm(ApproximateDateFormMixin, forms.ModelForm):
     # Model errors keyed by a column the form does not show, and the field they belong to.
     error_fields = {}
 
-    def __init__(self, data=None, *, person, user, **kwargs):
+    def __init__(self, data=None, *, person, user, masker=None, **kwargs):
         self.person = person
         self.user = user
         super().__init__(data, **kwargs)
@@ -56,6 +61,9 @@ class RecordForm(ApproximateDateFormMixin, forms.ModelForm):
             self.initial["version"] = version_token(self.instance)
         self.conflicts = []
         self.limit_choices()
+        if masker is None:
+            masker = edit_masker(user, person, self.instance)
+        self.withhold_texts(masker)
 
     def limit_choices(self):
         """Courts and other authorities: offered and accepted only among those the user may see.
@@ -85,23 +93,44 @@ class RecordForm(ApproximateDateFormMixin, forms.ModelForm):
         return [name for name in self.fields if name != "version"]
 
     def changes_since(self, current):
-        """The fields where the saved record differs from what was typed: (label, saved, typed)."""
-        saved_form = type(self)(instance=current, person=self.person, user=self.user)
+        """The fields where the saved record differs from what was typed: (label, saved, typed).
+
+        A saved text that names a person the user may not see shows masked. A text locked in
+        this form (``locked``) is compared only with what was typed into it in a form opened
+        before it named them; had it no input, nothing was typed and nothing shows."""
+        saved_form = type(self)(
+            instance=current, person=self.person, user=self.user, masker=self.masker
+        )
+        compared = [(name, self.fields[name]) for name in self.compared_fields()]
+        compared += [(name, locked.form_field) for name, locked in self.locked.items()]
         changes = []
-        for name in self.compared_fields():
-            if name not in saved_form.fields:
+        for name, field in compared:
+            if name in saved_form.locked:
+                saved = getattr(current, name)
+                shown = saved_form.locked[name].text
+            elif name in saved_form.fields:
+                saved = saved_form.get_initial_for_field(saved_form.fields[name], name)
+                shown = display_value(field, saved)
+            else:
                 continue
-            field = self.fields[name]
-            saved = saved_form.get_initial_for_field(saved_form.fields[name], name)
-            if not field.has_changed(saved, self[name].data):
+            if name in self.locked:
+                typed = self.typed_into_locked(name)
+                if typed is None or not field.has_changed(saved, typed):
+                    continue
+            elif field.has_changed(saved, self[name].data):
+                typed = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+            else:
                 continue
-            typed = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
-            changes.append((field.label, display_value(field, saved), display_value(field, typed)))
+            changes.append((field.label, self.masker(shown), display_value(field, typed)))
         return changes
 
     def refuse_as_stale(self, current):
-        """Keep what was typed, show what changed, and accept the newer version next time."""
+        """Keep what was typed, show what changed, and accept the newer version next time.
+
+        A text that now names a person the user may not see is locked from here on, as it
+        would be in a form opened on the newer version."""
         self.conflicts = self.changes_since(current)
+        self.withhold_texts_of(current)
         self.data = self.data.copy()
         self.data[self.add_prefix("version")] = version_token(current)
         self.add_error(

@@ -6,6 +6,8 @@ from cases.models import Authority, Participant, Proceeding
 from casetracker.formsets import row_limits
 
 from .base import RecordForm, SharedPersonsMixin, other_persons_field
+from .rows import RowCountMixin
+from .withheld import WithheldTextsMixin
 
 
 class ProceedingForm(SharedPersonsMixin, RecordForm):
@@ -112,20 +114,27 @@ class ProceedingForm(SharedPersonsMixin, RecordForm):
         return authority
 
 
-class ParticipantForm(forms.ModelForm):
+class ParticipantForm(WithheldTextsMixin, forms.ModelForm):
+    """A participant in their role; a name or note that names a person the user may not see
+    is shown masked and kept as it is (``cases.forms.withheld``)."""
+
     class Meta:
         model = Participant
         fields = ["role", "name", "note"]
 
+    def __init__(self, *args, masker, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.withhold_texts(masker)
 
-class BaseParticipantFormSet(forms.BaseInlineFormSet):
+
+class BaseParticipantFormSet(RowCountMixin, forms.BaseInlineFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = _("Remove")
 
 
-def participant_formset(data=None, *, proceeding):
+def participant_formset(data=None, *, proceeding, masker):
     formset_class = forms.inlineformset_factory(
         Proceeding,
         Participant,
@@ -135,4 +144,6 @@ def participant_formset(data=None, *, proceeding):
         can_delete=True,
         **row_limits(),
     )
-    return formset_class(data, instance=proceeding, prefix="participants")
+    return formset_class(
+        data, instance=proceeding, prefix="participants", form_kwargs={"masker": masker}
+    )

@@ -10,24 +10,32 @@ from django.contrib.contenttypes.forms import (
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cases.masking import NO_MASKING
 from cases.models import Citation, Source
 from casetracker.formsets import row_limits
 
 from .dates import EMPTY, ApproximateDateField, ApproximateDateFormMixin
+from .rows import RowCountMixin
+from .withheld import WithheldTextsMixin
 
 SOURCE_LIST_ID = "source-options"
 _ID_SUFFIX = re.compile(r"\[#(\d+)\]\s*$")
 
 
-def source_label(source):
-    """What the searchable list shows and what comes back when a source is picked."""
-    return f"{source} [#{source.pk}]"
+def source_label(source, masker=NO_MASKING):
+    """What the searchable list shows and what comes back when a source is picked: its id
+    decides, so a label with a name withheld (``masker``) is picked as surely as any."""
+    return f"{masker(str(source))} [#{source.pk}]"
 
 
-def source_options(user):
-    """Every source the user may cite, as the labels of the page's <datalist>."""
-    sources = Source.objects.choosable_by(user).order_by("title", "pk")
-    return [source_label(source) for source in sources]
+def offered_sources(user):
+    """Every source the user may cite, in the order of the page's <datalist>."""
+    return list(Source.objects.choosable_by(user).order_by("title", "pk"))
+
+
+def source_options(sources, masker):
+    """The labels of the page's <datalist>, names of hidden persons withheld by ``masker``."""
+    return [source_label(source, masker) for source in sources]
 
 
 class SourceChoiceField(forms.Field):
@@ -51,13 +59,14 @@ class SourceChoiceField(forms.Field):
         )
         super().__init__(**kwargs)
         self.queryset = Source.objects.none()
+        self.masker = NO_MASKING
 
     def prepare_value(self, value):
         if isinstance(value, Source):
-            return source_label(value)
+            return source_label(value, self.masker)
         if isinstance(value, int):
             source = self.queryset.filter(pk=value).first()
-            return source_label(source) if source else ""
+            return source_label(source, self.masker) if source else ""
         return value
 
     def to_python(self, value):
@@ -70,6 +79,10 @@ class SourceChoiceField(forms.Field):
         else:
             matches = list(self.queryset.filter(title__iexact=text)[:2])
             source = matches[0] if len(matches) == 1 else None
+            if source is not None and self.masker.names_someone(source.title):
+                # The title as shown has the name withheld: accepting the name typed whole
+                # would confirm a guess of it.
+                source = None
         if source is None:
             raise ValidationError(self.error_messages["unknown"], code="unknown")
         return source
@@ -83,8 +96,11 @@ class SourceChoiceField(forms.Field):
         return (typed.pk if typed else None) != (initial_pk or None)
 
 
-class CitationForm(forms.ModelForm):
-    """One source cited for a fact: a source on record or a new one, a quote, a confidence."""
+class CitationForm(WithheldTextsMixin, forms.ModelForm):
+    """One source cited for a fact: a source on record or a new one, a quote, a confidence.
+
+    A quote that names a person the user may not see is shown masked and kept as it is
+    (``cases.forms.withheld``); ``masker`` withholds those names, from the source too."""
 
     source = SourceChoiceField(
         label=_("Source on record"),
@@ -123,13 +139,15 @@ class CitationForm(forms.ModelForm):
         fields = ["source", "quote", "confidence"]
         widgets = {"quote": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, masker, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = Source.objects.choosable_by(user)
+        self.fields["source"].masker = masker
         self.new_source = None
         if self.instance.pk is not None:
             # The formset fetched the sources with the citations: no query per row.
             self.initial["source"] = self.instance.source
+        self.withhold_texts(masker)
 
     def shows_new_source(self):
         """Whether the 'add a new source' part should be open: something typed or wrong there."""
@@ -201,7 +219,7 @@ class CitationForm(forms.ModelForm):
         return source
 
 
-class BaseCitationFormSet(BaseGenericInlineFormSet):
+class BaseCitationFormSet(RowCountMixin, BaseGenericInlineFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
@@ -226,8 +244,9 @@ class BaseCitationFormSet(BaseGenericInlineFormSet):
             seen.add(source.pk)
 
 
-def citation_formset(data=None, *, record, user):
-    """The citations of ``record`` (saved or not), with room for new ones, as ``user`` cites."""
+def citation_formset(data=None, *, record, user, masker):
+    """The citations of ``record`` (saved or not), with room for new ones, as ``user`` cites;
+    ``masker`` withholds the names of the persons the user may not see (see ``edit_masker``)."""
     formset_class = generic_inlineformset_factory(
         Citation,
         form=CitationForm,
@@ -242,7 +261,7 @@ def citation_formset(data=None, *, record, user):
         instance=record if record.pk else None,
         prefix="citations",
         queryset=Citation.objects.select_related("source"),
-        form_kwargs={"user": user},
+        form_kwargs={"user": user, "masker": masker},
     )
 
 
