@@ -46,7 +46,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.db import models, router, transaction
-from django.db.models import ManyToManyField, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
@@ -62,6 +62,13 @@ from casetracker.formsets import row_limits
 from casetracker.versions import StaleEdit, check_version, version_token
 from people.access_log_admin import ReadLoggingAdminMixin
 from people.models import NameVariant, Person, is_admin
+from people.record_persons import (
+    parent_fields,
+    person_fields,
+    person_m2m_fields,
+    request_memo,
+    visible_person_ids,
+)
 
 HIDDEN_PERSON = _("(a person you may not see)")
 HIDDEN_RECORD = _("(a record you may not see)")
@@ -76,72 +83,12 @@ STALE_MESSAGE = _(
 DELETED_MESSAGE = _("Someone else deleted this record after you opened it; nothing was saved.")
 
 
-def _cache(request):
-    """Per-request memo of visibility answers: one query per object, not one per question."""
-    if not hasattr(request, "_casetracker_access"):
-        request._casetracker_access = {}
-    return request._casetracker_access
-
-
-def _memo(request, key, compute):
-    cache = _cache(request)
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
-
-
-def person_fields(model):
-    """Names of the foreign keys to Person on a model."""
-    return [
-        field.name
-        for field in model._meta.get_fields()
-        if field.many_to_one and field.related_model is Person
-    ]
-
-
-def person_m2m_fields(model):
-    """Names of the many-to-many fields to Person declared on a model (shared records)."""
-    return [
-        field.name
-        for field in model._meta.get_fields()
-        if isinstance(field, ManyToManyField) and field.related_model is Person
-    ]
-
-
-def visible_person_ids(request, ids):
-    """Which of the given person ids the user may see; one query for the ones not known yet."""
-    cache = _cache(request).setdefault("visible_persons", {})
-    unknown = {pk for pk in ids if pk is not None and pk not in cache}
-    if unknown:
-        visible = set(
-            Person.objects.visible_to(request.user)
-            .filter(pk__in=unknown)
-            .values_list("pk", flat=True)
-        )
-        cache.update({pk: pk in visible for pk in unknown})
-    return {pk for pk in ids if pk is not None and cache.get(pk)}
-
-
 def matching_persons(user, search_term):
     """Persons the user may see whose name or a name variant contains every word searched."""
     persons = Person.objects.visible_to(user)
     for bit in search_bits(search_term):
         persons = persons.filter(Q(name__icontains=bit) | Q(variants__name__icontains=bit))
     return persons.values("pk")
-
-
-def parent_fields(model):
-    """Foreign keys through which a record without persons of its own takes its visibility
-    (a hearing or participant: its proceeding)."""
-    if person_fields(model) or person_m2m_fields(model):
-        return []
-    return [
-        field
-        for field in model._meta.get_fields()
-        if field.many_to_one
-        and field.related_model is not None
-        and hasattr(field.related_model._default_manager, "visible_to")
-    ]
 
 
 def as_id(text):
@@ -197,7 +144,7 @@ def request_masker(request):
     build = RecordAdmin.reader_masker
     if build is None or is_admin(request.user):
         return None
-    return _memo(request, "masker", lambda: build(request.user)) or None
+    return request_memo(request, "masker", lambda: build(request.user)) or None
 
 
 def typed_text(field):
@@ -522,7 +469,7 @@ class RecordAdmin(ReadLoggingAdminMixin, SimpleHistoryAdmin):
 
     def is_visible(self, request, obj):
         key = ("visible", self.model._meta.label, obj.pk)
-        return _memo(
+        return request_memo(
             request,
             key,
             lambda: (
@@ -540,7 +487,7 @@ class RecordAdmin(ReadLoggingAdminMixin, SimpleHistoryAdmin):
 
     def is_managed_pk(self, request, pk):
         key = ("managed", self.model._meta.label, pk)
-        return _memo(
+        return request_memo(
             request,
             key,
             lambda: (
@@ -1028,7 +975,7 @@ class RecordAdmin(ReadLoggingAdminMixin, SimpleHistoryAdmin):
 
     @staticmethod
     def _parent_visible(request, model, pk):
-        return _memo(
+        return request_memo(
             request,
             ("visible", model._meta.label, pk),
             lambda: model._default_manager.visible_to(request.user).filter(pk=pk).exists(),
