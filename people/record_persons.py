@@ -1,7 +1,7 @@
 """The persons a record belongs to, as the admin finds them, and which of them a reader may see.
 
-Both the admin's rules (``casetracker.admin_access``) and the admin's read log
-(``people.access_log_admin``) ask which fields of a record point at persons.
+Both the admin's rules (``casetracker.admin_access`` and its history and name modules) and the
+admin's read log (``people.access_log_admin``) ask which fields of a record point at persons.
 The read log's mixin is a base of ``RecordAdmin``, so it cannot import the module that defines
 ``RecordAdmin``: what they share lives here, below both.
 """
