@@ -15,8 +15,8 @@ class CasesConfig(AppConfig):
         NarrowingReview.finder = staticmethod(texts_naming)
 
         # The admin's read-only pages withhold hidden persons' names from typed text too.
-        from casetracker.admin_access import RecordAdmin
+        from casetracker.admin_names import NameWithholdingMixin
 
         from .masking import admin_masker
 
-        RecordAdmin.reader_masker = staticmethod(admin_masker)
+        NameWithholdingMixin.reader_masker = staticmethod(admin_masker)

@@ -12,62 +12,44 @@ so that a new admin cannot forget the rules:
 - a record shared by several persons never shows the name of one the user may not see;
 - every change form carries the version of the record it was opened on, and a save of an
   older version is refused (``casetracker.versions``), as on the lawyer's pages;
-- a revert from the history is a change like any other: the same form, the same read-only
-  and withheld fields (which keep their current value), the same version check;
-- the history of a record never shows the content of a version that belonged to persons the
-  user may not see;
-- typed text never shows the name of a person the user may not see (``cases.masking``): every
-  page is masked, a text field whose value names such a person is locked for the user (shown
-  masked, saved as it was), and a search matches only what the user may read.
+- the history and its revert follow the same rules (``casetracker.admin_history``);
+- typed text never shows the name of a person the user may not see
+  (``casetracker.admin_names``).
 
 A model whose manager has no ``visible_to``/``managed_by`` must override ``visible_queryset``
 and ``managed_queryset``; anything else is refused when the admin is registered. Sources and
 authorities have both: they take their visibility from the records that cite or name them.
 """
 
-import dataclasses
-import re
-from collections import defaultdict
-from collections.abc import Callable
-from typing import NamedTuple
-from urllib.parse import urlencode
-
 from django import forms
 from django.contrib import admin
-from django.contrib.admin import helpers
-from django.contrib.admin.utils import NestedObjects, flatten_fieldsets, quote, unquote
-from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.contrib.admin.views.main import SEARCH_VAR
-from django.contrib.admin.widgets import AdminTextInputWidget
-from django.core.exceptions import (
-    FieldDoesNotExist,
-    ImproperlyConfigured,
-    PermissionDenied,
-    ValidationError,
-)
-from django.db import models, router, transaction
-from django.db.models import ManyToManyField, Prefetch, Q
-from django.db.models.constants import LOOKUP_SEP
-from django.http import Http404
+from django.contrib.admin.utils import NestedObjects, flatten_fieldsets, quote
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import router
+from django.db.models import Prefetch, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
-from django.utils.text import capfirst, smart_split, unescape_string_literal
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
-from simple_history.utils import get_m2m_reverse_field_name
 
+from casetracker.admin_history import RecordHistoryMixin
+from casetracker.admin_names import LOCKED_HELP as LOCKED_HELP  # still imported from here
+from casetracker.admin_names import (
+    NameWithholdingMixin,
+    request_masker,
+    search_bits,
+    withholding_form,
+)
+from casetracker.admin_names import withhold_names_on_site as withhold_names_on_site  # likewise
 from casetracker.dates import approximate_attributes
 from casetracker.formsets import row_limits
 from casetracker.versions import StaleEdit, check_version, version_token
 from people.access_log_admin import ReadLoggingAdminMixin
-from people.models import NameVariant, Person, is_admin
+from people.models import Person
+from people.record_persons import person_m2m_fields, request_memo
 
-HIDDEN_PERSON = _("(a person you may not see)")
 HIDDEN_RECORD = _("(a record you may not see)")
-HIDDEN_VERSION = _("(a version you may not see)")
-HIDDEN_VALUE = _("(withheld)")
-LOCKED_HELP = _("This text names a person you may not see; an admin or their lawyer can change it.")
 STALE_MESSAGE = _(
     "Someone else saved this record after you opened it, so your changes were not saved. "
     "What you typed is below; reload the page to see their version, or save again to "
@@ -76,80 +58,12 @@ STALE_MESSAGE = _(
 DELETED_MESSAGE = _("Someone else deleted this record after you opened it; nothing was saved.")
 
 
-def _cache(request):
-    """Per-request memo of visibility answers: one query per object, not one per question."""
-    if not hasattr(request, "_casetracker_access"):
-        request._casetracker_access = {}
-    return request._casetracker_access
-
-
-def _memo(request, key, compute):
-    cache = _cache(request)
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
-
-
-def person_fields(model):
-    """Names of the foreign keys to Person on a model."""
-    return [
-        field.name
-        for field in model._meta.get_fields()
-        if field.many_to_one and field.related_model is Person
-    ]
-
-
-def person_m2m_fields(model):
-    """Names of the many-to-many fields to Person declared on a model (shared records)."""
-    return [
-        field.name
-        for field in model._meta.get_fields()
-        if isinstance(field, ManyToManyField) and field.related_model is Person
-    ]
-
-
-def visible_person_ids(request, ids):
-    """Which of the given person ids the user may see; one query for the ones not known yet."""
-    cache = _cache(request).setdefault("visible_persons", {})
-    unknown = {pk for pk in ids if pk is not None and pk not in cache}
-    if unknown:
-        visible = set(
-            Person.objects.visible_to(request.user)
-            .filter(pk__in=unknown)
-            .values_list("pk", flat=True)
-        )
-        cache.update({pk: pk in visible for pk in unknown})
-    return {pk for pk in ids if pk is not None and cache.get(pk)}
-
-
 def matching_persons(user, search_term):
     """Persons the user may see whose name or a name variant contains every word searched."""
     persons = Person.objects.visible_to(user)
     for bit in search_bits(search_term):
         persons = persons.filter(Q(name__icontains=bit) | Q(variants__name__icontains=bit))
     return persons.values("pk")
-
-
-def parent_fields(model):
-    """Foreign keys through which a record without persons of its own takes its visibility
-    (a hearing or participant: its proceeding)."""
-    if person_fields(model) or person_m2m_fields(model):
-        return []
-    return [
-        field
-        for field in model._meta.get_fields()
-        if field.many_to_one
-        and field.related_model is not None
-        and hasattr(field.related_model._default_manager, "visible_to")
-    ]
-
-
-def as_id(text):
-    """A primary key typed in a URL, or None if it cannot be one (a 404, not a 500)."""
-    text = str(text)
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
-        return None
-    return int(text)
 
 
 def versioned_form(form_class):
@@ -187,320 +101,15 @@ def versioned_form(form_class):
     return VersionedForm
 
 
-# Names in typed text ---------------------------------------------------------------------
-
-
-def request_masker(request):
-    """The masker of the names of every person the user may not see (``RecordAdmin.
-    reader_masker``), built once per request; None for an admin, who sees everyone, and
-    when no one is hidden."""
-    build = RecordAdmin.reader_masker
-    if build is None or is_admin(request.user):
-        return None
-    return _memo(request, "masker", lambda: build(request.user)) or None
-
-
-def typed_text(field):
-    """What withholding names treats a model field as: "address" (a URL), "text" (other
-    typed text) or None: choices, a person's own name or reference (the persons an admin
-    page reaches through a record are persons the user may see), anything else."""
-    if not isinstance(field, models.CharField | models.TextField) or field.choices:
-        return None
-    if field.model in (Person, NameVariant) and field.name in ("name", "ref"):
-        return None
-    return "address" if isinstance(field, models.URLField) else "text"
-
-
-def names_someone(masker, kind, value):
-    if kind == "address" and masker.names_someone_in_address(value):
-        return True
-    return masker.names_someone(value)
-
-
-def withheld(masker, kind, value):
-    """``value`` as the reader may read it: an address that spells a name is withheld whole
-    (its words run together in lower case, where a masker of typed text cannot see them)."""
-    if kind == "address" and masker.names_someone_in_address(value):
-        return str(HIDDEN_VALUE)
-    return masker(value)
-
-
-class WithheldTextField(forms.CharField):
-    """A text that names a person the user may not see: shown with the names withheld, not
-    editable, and saved exactly as it was: Django ignores what is posted for a disabled field,
-    and the saved text is not cleaned again (stripped, or normalised as an address)."""
-
-    def __init__(self, saved, **kwargs):
-        super().__init__(disabled=True, required=False, strip=False, **kwargs)
-        self.saved = saved
-
-    def clean(self, value):
-        return self.saved
-
-
-def withhold_names(form, masker, shown=None):
-    """Lock each text field of a record's form whose value names a person the user may not see.
-
-    ``shown`` is the record whose values the form shows (a revert shows an older version than
-    the record it saves); the form's own record by default. A locked field shows the value with
-    the names withheld and saves the form's record's value unchanged. A new record has nothing
-    saved to lock: what the user types is theirs.
-    """
-    record = form.instance
-    shown = record if shown is None else shown
-    if record.pk is None or not masker:
-        return
-    for name, field in list(form.fields.items()):
-        if isinstance(field, WithheldTextField):
-            continue
-        try:
-            kind = typed_text(form._meta.model._meta.get_field(name))
-        except FieldDoesNotExist:
-            continue
-        value = getattr(shown, name, None)
-        if kind is None or not names_someone(masker, kind, value):
-            continue
-        locked = WithheldTextField(
-            getattr(record, name),
-            label=field.label,
-            help_text=LOCKED_HELP,
-            # A plain text box: an address widget would link to the withheld address.
-            widget=AdminTextInputWidget if kind == "address" else field.widget,
-        )
-        # A table row of an inline shows no help text: the box says it when pointed at.
-        locked.widget.attrs["title"] = LOCKED_HELP
-        form.fields[name] = locked
-        form.initial[name] = withheld(masker, kind, value)
-
-
-def withholding_form(form_class, masker):
-    """``form_class`` with the fields that name a hidden person locked (``withhold_names``)."""
-
-    class WithholdingForm(form_class):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            withhold_names(self, masker)
-
-    WithholdingForm.__name__ = form_class.__name__
-    return WithholdingForm
-
-
-INPUT_TAG = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
-TEXTAREA = re.compile(r"(<textarea\b[^>]*>)(.*?)</textarea>", re.IGNORECASE | re.DOTALL)
-# Django renders attributes as name="escaped value" or a bare name (disabled).
-ATTRIBUTE = re.compile(r'\s([^\s=>"]+)(?:="([^"]*)")?')
-# A URL field shown read-only is a link to its address.
-EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]*)">(.*?)</a>', re.IGNORECASE | re.DOTALL)
-
-
-def _attributes(tag):
-    return {match.group(1).lower(): match for match in ATTRIBUTE.finditer(tag)}
-
-
-def _kept_as_typed(html, request):
-    """Where a page holds what the user typed, or a text checked to name no one: the values of
-    enabled inputs and text areas (a text that names someone is locked: disabled, shown
-    masked) and the search in the list's links. Masking those would save "[name withheld]"
-    over the user's text, and tell them that a word they typed is the name of someone hidden.
-    """
-    spans = []
-    for match in INPUT_TAG.finditer(html):
-        attributes = _attributes(match.group())
-        value = attributes.get("value")
-        if value is not None and value.group(2) is not None and "disabled" not in attributes:
-            spans.append((match.start() + value.start(2), match.start() + value.end(2)))
-    for match in TEXTAREA.finditer(html):
-        if "disabled" not in _attributes(match.group(1)):
-            spans.append(match.span(2))
-    term = request.GET.get(SEARCH_VAR)
-    if term:
-        searched = re.escape(urlencode({SEARCH_VAR: term}))
-        spans += [m.span() for m in re.finditer(rf'(?<=[?;&]){searched}(?=[&"#]|$)', html)]
-    return sorted(spans)
-
-
-def mask_html(html, masker, request):
-    """A rendered admin page with the names withheld, except where the user's own text is."""
-    html = EXTERNAL_LINK.sub(
-        lambda link: (
-            str(HIDDEN_VALUE) if masker.names_someone_in_address(link.group(1)) else link.group()
-        ),
-        html,
-    )
-    parts, position = [], 0
-    for start, end in _kept_as_typed(html, request):
-        if start < position:
-            continue
-        parts += [masker(html[position:start]), html[start:end]]
-        position = end
-    parts.append(masker(html[position:]))
-    return "".join(parts)
-
-
-def mask_page(request, response):
-    """Withhold from a page of the admin the names of persons the reader may not see.
-
-    What the page shows of a text that names one is masked; a form's text that names one is
-    locked (``withhold_names``), so a save never writes "[name withheld]". The values of the
-    other fields, and the search, are what the user typed: kept as they are.
-    """
-    if response.status_code != 200:
-        return response
-    masker = request_masker(request)
-    if masker is None:
-        return response
-
-    def mask(rendered):
-        charset = rendered.charset
-        html = rendered.content.decode(charset)
-        rendered.content = mask_html(html, masker, request).encode(charset)
-
-    if hasattr(response, "add_post_render_callback"):
-        response.add_post_render_callback(mask)
-    else:
-        mask(response)
-    return response
-
-
-class WithholdingAutocompleteJsonView(AutocompleteJsonView):
-    """The choices a foreign-key box offers as the user types (a citation's source), labelled
-    without the names of persons the user may not see."""
-
-    def serialize_result(self, obj, to_field_name):
-        result = super().serialize_result(obj, to_field_name)
-        masker = request_masker(self.request)
-        if masker is not None:
-            result["text"] = masker(result["text"])
-        return result
-
-
-def withhold_names_on_site(site):
-    """The admin site's own pages withhold names too: its index lists the user's recent
-    actions by the records' names (a source's title), and its autocomplete labels the choices
-    a foreign-key box offers as the user types (``WithholdingAutocompleteJsonView``)."""
-    index = site.index
-
-    def index_view(request, extra_context=None):
-        return mask_page(request, index(request, extra_context))
-
-    def autocomplete_view(request):
-        return WithholdingAutocompleteJsonView.as_view(admin_site=site)(request)
-
-    site.index = index_view
-    site.autocomplete_view = autocomplete_view
-
-
-def search_bits(search_term):
-    """The words of a search as Django's admin matches them, each on its own."""
-    for bit in smart_split(search_term):
-        if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
-            bit = unescape_string_literal(bit)
-        yield bit
-
-
-def _contains(word, value):
-    return word.casefold() in value.casefold()
-
-
-def _starts_with(word, value):
-    return value.casefold().startswith(word.casefold())
-
-
-def _equals(word, value):
-    return value.casefold() == word.casefold()
-
-
-# What a hidden name leaves in a text a search reads: a character no search word holds.
-CUT = "\x00"
-# Django's prefixes of search_fields; a full-text search ("@") is taken as "contains".
-SEARCH_MATCHES = {"^": _starts_with, "=": _equals}
-
-
-class SearchSpec(NamedTuple):
-    """One of ``search_fields``: the path of the value searched, how Django's admin matches a
-    word to it, and what the value is (``typed_text``)."""
-
-    path: str
-    match: Callable[[str, str], bool]
-    kind: str | None
-
-    @classmethod
-    def of(cls, model, spec):
-        spec = str(spec)
-        path = spec.lstrip("^=@")
-        field = None
-        try:
-            for part in path.split(LOOKUP_SEP):
-                model = field.related_model if field is not None else model
-                field = model._meta.get_field(part)
-        except FieldDoesNotExist as missing:
-            raise ImproperlyConfigured(
-                f"search_fields: {spec} is not a field path (a lookup at its end is not supported)."
-            ) from missing
-        return cls(path, SEARCH_MATCHES.get(spec[0], _contains), typed_text(field))
-
-    def readable(self, value, masker):
-        """The value as a search may match it: each name of a hidden person cut out, not
-        replaced by "[name withheld]" (a placeholder is not text: "held" would find it only
-        where a hidden name holds "held")."""
-        if self.kind == "address" and masker.address_regex:
-            value = masker.address_regex.sub(CUT, value)
-        if self.kind and masker.regex:
-            value = masker.regex.sub(CUT, value)
-        return value
-
-
-class PrivateHistoryHelper(HistoricalRecordContextHelper):
-    """Shows the changes of a record without what the reader may not see.
-
-    Fields only managers may read (internal notes) are left out for others. A person the
-    reader may not see is left out of a list of persons (a change that only concerned them
-    is not listed), and replaced by a placeholder where a record moved away from them.
-    """
-
-    def __init__(self, model, historical_record, *, request, hidden_fields=()):
-        super().__init__(model, historical_record)
-        self.request = request
-        self.hidden_fields = set(hidden_fields)
-
-    def context_for_delta_changes(self, delta):
-        changes = []
-        for change in delta.changes:
-            if change.field in self.hidden_fields:
-                continue
-            field = self.model._meta.get_field(change.field)
-            if field.many_to_many and field.related_model is Person:
-                key = get_m2m_reverse_field_name(field)
-                old, new = self._visible_rows(change.old, key), self._visible_rows(change.new, key)
-                if [row[key].pk for row in old] == [row[key].pk for row in new]:
-                    continue
-                change = dataclasses.replace(change, old=old, new=new)
-            changes.append(change)
-        return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
-
-    def _visible_rows(self, rows, key):
-        visible = visible_person_ids(self.request, {row[key].pk for row in rows})
-        return [row for row in rows if row[key].pk in visible]
-
-    def prepare_delta_change_value(self, change, value):
-        value = super().prepare_delta_change_value(change, value)
-        field = self.model._meta.get_field(change.field)
-        if not (field.many_to_one and field.related_model is Person) or value is None:
-            return value
-        pk = getattr(value, "pk", None)
-        return value if pk in visible_person_ids(self.request, {pk}) else HIDDEN_PERSON
-
-
-class RecordAdmin(ReadLoggingAdminMixin, SimpleHistoryAdmin):
+class RecordAdmin(
+    NameWithholdingMixin, RecordHistoryMixin, ReadLoggingAdminMixin, SimpleHistoryAdmin
+):
     """The one ModelAdmin base of Casetracker: visibility, management and history rules."""
 
     # Fields shown only to those who manage the object (e.g. a person's internal notes).
     manager_only_fields = ()
     # Shared records: the path from this model to the persons a search may match by name.
     person_search_path = None
-    # Builds, for a reader, the masker of the names of persons they may not see that typed
-    # text may hold (cases.masking); set by the cases app, which casetracker may not import.
-    reader_masker = None
 
     def __init__(self, model, admin_site):
         super().__init__(model, admin_site)
@@ -522,7 +131,7 @@ class RecordAdmin(ReadLoggingAdminMixin, SimpleHistoryAdmin):
 
     def is_visible(self, request, obj):
         key = ("visible", self.model._meta.label, obj.pk)
-        return _memo(
+        return request_memo(
             request,
             key,
             lambda: (
@@ -540,7 +149,7 @@ class RecordAdmin(ReadLoggingAdminMixin, SimpleHistoryAdmin):
 
     def is_managed_pk(self, request, pk):
         key = ("managed", self.model._meta.label, pk)
-        return _memo(
+        return request_memo(
             request,
             key,
             lambda: (
@@ -579,33 +188,6 @@ class RecordAdmin(ReadLoggingAdminMixin, SimpleHistoryAdmin):
             )
             may_have_duplicates = True
         return results, may_have_duplicates
-
-    def drop_hidden_matches(self, request, results, search_term):
-        """The rows of a search that match it in what the user may read.
-
-        The database matches the typed text as saved, names of hidden persons included: a row
-        whose only match lies inside such a name would confirm the name. The searched values
-        of the rows found are read in one query and matched again with those names cut out:
-        a search for a word of a hidden name then finds what a word found nowhere finds.
-        """
-        masker = request_masker(request)
-        bits = list(search_bits(search_term))
-        if masker is None or not bits:
-            return results
-        specs = [SearchSpec.of(self.model, spec) for spec in self.get_search_fields(request)]
-        if not any(spec.kind for spec in specs):
-            return results
-        readable = defaultdict(set)  # per row: (spec, a value of it as the user may read it)
-        for pk, *row in results.order_by().values_list("pk", *(spec.path for spec in specs)):
-            for spec, value in zip(specs, row, strict=True):
-                if isinstance(value, str):
-                    readable[pk].add((spec, spec.readable(value, masker)))
-        dropped = [
-            pk
-            for pk, found in readable.items()
-            if not all(any(spec.match(bit, text) for spec, text in found) for bit in bits)
-        ]
-        return results.exclude(pk__in=dropped) if dropped else results
 
     def autocomplete_queryset(self, request, queryset):
         """What a foreign-key search offers: for persons, only those the user manages."""
@@ -840,246 +422,6 @@ class RecordAdmin(ReadLoggingAdminMixin, SimpleHistoryAdmin):
             for model, instances in collector.model_objs.items()
         }
         return to_delete, model_count, perms_needed, protected
-
-    # History --------------------------------------------------------------------------
-
-    object_history_list_template = "admin/casetracker/object_history_list.html"
-
-    # Names in typed text ---------------------------------------------------------------
-
-    def mask_names(self, request, response):
-        """Withhold from a page the names of persons the reader may not see (``mask_page``)."""
-        return mask_page(request, response)
-
-    def changelist_view(self, request, extra_context=None):
-        # The confirmation of a bulk action (delete selected) is the list's response too.
-        response = super().changelist_view(request, extra_context)
-        return self.mask_names(request, response)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # Add and change, editable or not, and a form shown again after a failed save.
-        response = super().changeform_view(request, object_id, form_url, extra_context)
-        return self.mask_names(request, response)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        response = super().delete_view(request, object_id, extra_context)
-        return self.mask_names(request, response)
-
-    def history_view(self, request, object_id, extra_context=None):
-        response = self._history_view(request, object_id, extra_context)
-        return self.mask_names(request, response)
-
-    def _history_view(self, request, object_id, extra_context=None):
-        # simple_history falls back to the last historical version when the queryset does
-        # not hold the object, which would show hidden persons; only admins may see the
-        # history of a deleted object, and a mistyped id is no object at all.
-        if self.get_object(request, unquote(object_id)) is None and not (
-            is_admin(request.user) and as_id(unquote(object_id)) is not None
-        ):
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        """One version of a record, and its revert: a change through the same form as any.
-
-        simple_history's own revert saves every field of the old version, including those
-        the user's change form withholds or shows read-only (a lawyer's ``visibility``); here
-        the form is bound to the current record, so those keep their current value, and the
-        save passes the same permission, shared-record and version checks as a change.
-        The form opens with the old version's values of the fields the user may change.
-        Inline rows (citations, name variants) are records of their own, with their own
-        history: a revert does not touch them.
-        """
-        request.current_app = self.admin_site.name
-        current = self.get_object(request, unquote(object_id))
-        history_id = as_id(version_id)
-        if current is None or history_id is None:
-            raise Http404
-        version = (
-            self.history_manager()
-            .filter(**{self.model._meta.pk.attname: current.pk, "history_id": history_id})
-            .first()
-        )
-        if version is None or self.version_is_hidden(request, version):
-            raise Http404
-        if not self.has_view_or_change_permission(request, current):
-            raise PermissionDenied
-        if request.method == "POST" and not self.has_change_permission(request, current):
-            raise PermissionDenied
-        with transaction.atomic(using=router.db_for_write(self.model)):
-            response = self._revert_view(request, current, version, extra_context)
-        return self.mask_names(request, response)
-
-    def _revert_view(self, request, current, version, extra_context):
-        form_class = self.get_form(request, current, change=True)
-        if request.method == "POST":
-            form = form_class(request.POST, request.FILES, instance=current)
-            # The version's texts the user was shown withheld stay as they are now.
-            withhold_names(form, request_masker(request), shown=version.instance)
-            if form.is_valid():
-                obj = self.save_form(request, form, change=True)
-                self.save_model(request, obj, form, change=True)
-                self.save_related(request, form, [], change=True)
-                self.log_change(request, obj, self.construct_change_message(request, form, []))
-                return self.response_change(request, obj)
-            shown = current
-        else:
-            shown = self.version_instance(request, version)
-            form = form_class(instance=shown, initial=self.version_initial(version, current))
-        fieldsets = list(self.get_fieldsets(request, current))
-        revert_disabled = self.revert_disabled(request, current)
-        readonly = self.get_readonly_fields(request, current)
-        if revert_disabled:
-            # As Django's change view does for a user who may only view.
-            readonly = flatten_fieldsets(fieldsets)
-        admin_form = helpers.AdminForm(
-            form,
-            fieldsets,
-            self.get_prepopulated_fields(request, current),
-            readonly,
-            model_admin=self,
-        )
-        opts = self.model._meta
-        prefix = f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}"
-        context = {
-            **self.admin_site.each_context(request),
-            "title": (_("View %s") if revert_disabled else _("Revert %s")) % shown,
-            "adminform": admin_form,
-            "object_id": current.pk,
-            "original": shown,
-            "is_popup": False,
-            "media": self.media + admin_form.media,
-            "errors": helpers.AdminErrorList(form, []),
-            "inline_admin_formsets": [],
-            "app_label": opts.app_label,
-            "original_opts": opts,
-            "changelist_url": reverse(f"{prefix}_changelist"),
-            "change_url": reverse(f"{prefix}_change", args=(quote(current.pk),)),
-            "history_url": reverse(f"{prefix}_history", args=(quote(current.pk),)),
-            "change_history": False,
-            "revert_disabled": revert_disabled,
-            "add": False,
-            "change": True,
-            "has_add_permission": self.has_add_permission(request),
-            "has_view_permission": self.has_view_permission(request, current),
-            "has_change_permission": not revert_disabled,
-            "has_delete_permission": self.has_delete_permission(request, current),
-            "has_file_field": True,
-            "has_absolute_url": False,
-            "form_url": "",
-            "opts": opts,
-            "content_type_id": self.content_type_model_cls.objects.get_for_model(self.model).id,
-            "save_as": False,
-            "save_on_top": self.save_on_top,
-            **(extra_context or {}),
-        }
-        # simple-history's renderer, which the read log hooks (people.access_log_admin).
-        return self.render_history_view(request, self.object_history_form_template, context)
-
-    def history_manager(self):
-        return getattr(self.model, self.model._meta.simple_history_manager_attribute)
-
-    def version_instance(self, request, version):
-        """The record as it was at ``version``, with the persons it then concerned."""
-        shown = version.instance
-        shown._state.adding = False
-        for name in person_m2m_fields(self.model):
-            visible = visible_person_ids(request, self.version_m2m_ids(version, name))
-            setattr(shown, f"visible_{name}", list(Person.objects.filter(pk__in=visible)))
-        self.prepare_object(request, shown)
-        return shown
-
-    def version_initial(self, version, current):
-        """The form's starting values for a revert: the version's many-to-many choices and
-        the *current* version token (a revert changes the record as it is now)."""
-        initial = {"version": version_token(current)}
-        for field in self.model._meta.many_to_many:
-            if hasattr(version, field.name):
-                initial[field.name] = sorted(self.version_m2m_ids(version, field.name))
-        return initial
-
-    @staticmethod
-    def version_m2m_ids(version, name):
-        key = get_m2m_reverse_field_name(version.instance_type._meta.get_field(name))
-        return {getattr(row, f"{key}_id") for row in getattr(version, name).all()}
-
-    def version_is_hidden(self, request, version):
-        """Whether a version belonged only to what the reader may not see.
-
-        A version of a person's record is hidden if its person (for a hearing or participant,
-        its proceeding) is one the reader may not see; a version of a shared record if none
-        of the persons it concerned then is one they may see. A version that concerned
-        nobody (a shared record is saved before its persons are added) is hidden if the
-        version before or after it that names persons is.
-        """
-        if is_admin(request.user):
-            return False
-        ids = {getattr(version, f"{name}_id") for name in person_fields(self.model)} - {None}
-        if visible_person_ids(request, ids) != ids:
-            return True
-        for field in parent_fields(self.model):
-            pk = getattr(version, field.attname)
-            if pk is not None and not self._parent_visible(request, field.related_model, pk):
-                return True
-        for name in person_m2m_fields(self.model):
-            if self._m2m_version_hidden(request, version, name):
-                return True
-        return False
-
-    @staticmethod
-    def _parent_visible(request, model, pk):
-        return _memo(
-            request,
-            ("visible", model._meta.label, pk),
-            lambda: model._default_manager.visible_to(request.user).filter(pk=pk).exists(),
-        )
-
-    def _m2m_version_hidden(self, request, version, name):
-        ids = self.version_m2m_ids(version, name)
-        if ids:
-            return not visible_person_ids(request, ids)
-        versions = self.history_manager().filter(
-            **{self.model._meta.pk.attname: getattr(version, self.model._meta.pk.attname)}
-        )
-        neighbours = [
-            versions.filter(history_id__lt=version.history_id).order_by("-history_id"),
-            versions.filter(history_id__gt=version.history_id).order_by("history_id"),
-        ]
-        found = False
-        for candidates in neighbours:
-            for candidate in candidates.iterator():
-                ids = self.version_m2m_ids(candidate, name)
-                if ids:
-                    found = True
-                    if not visible_person_ids(request, ids):
-                        return True
-                    break
-        return not found
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        object_pk = getattr(historical_record, self.model._meta.pk.attname)
-        hidden = () if self.is_managed_pk(request, object_pk) else self.manager_only_fields
-        return PrivateHistoryHelper(
-            self.model, historical_record, request=request, hidden_fields=hidden
-        )
-
-    def set_history_delta_changes(self, request, historical_records, **kwargs):
-        super().set_history_delta_changes(request, historical_records, **kwargs)
-        # A version that belonged to persons the user may not see is listed as such, with
-        # neither its title (which names them) nor its values; the change that followed it
-        # shows its new values only.
-        records = list(historical_records)
-        hidden = [self.version_is_hidden(request, record) for record in records]
-        for index, record in enumerate(records):
-            if hidden[index]:
-                record.history_object = HIDDEN_VERSION
-                record.history_delta_changes = []
-                record.is_hidden_version = True
-            elif index + 1 < len(records) and hidden[index + 1]:
-                record.history_delta_changes = [
-                    {**change, "old": HIDDEN_VALUE}
-                    for change in getattr(record, "history_delta_changes", [])
-                ]
 
 
 def short_date_label(db_field, formfield):

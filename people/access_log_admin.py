@@ -2,13 +2,13 @@
 that logs the admin's own reads (a change form or history of a person or of their records)."""
 
 from django.contrib import admin
-from django.db.models import ManyToManyField
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .access_log import AccessLogEntry, record_read
 from .models import Person, is_admin
+from .record_persons import person_fields, person_m2m_fields
 
 SHOWN_REFS = 100
 
@@ -18,14 +18,11 @@ def person_ids_of(obj, depth=0):
     (a hearing's proceeding, a citation's record). Sources and authorities belong to none."""
     if isinstance(obj, Person):
         return {obj.pk}
-    ids = set()
-    for field in obj._meta.get_fields():
-        if field.related_model is not Person:
-            continue
-        if field.many_to_one:
-            ids.add(getattr(obj, field.attname))
-        elif isinstance(field, ManyToManyField) and obj.pk is not None:
-            ids.update(getattr(obj, field.name).values_list("pk", flat=True))
+    model = type(obj)
+    ids = {getattr(obj, model._meta.get_field(name).attname) for name in person_fields(model)}
+    if obj.pk is not None:
+        for name in person_m2m_fields(model):
+            ids.update(getattr(obj, name).values_list("pk", flat=True))
     ids.discard(None)
     if not ids and depth < 2:
         for parent_name in ("proceeding", "record"):

@@ -1,11 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from casetracker.admin_access import (
-    RecordAdmin,
-    RecordInlineMixin,
-    withhold_names_on_site,
-)
+from casetracker.admin_access import RecordAdmin, RecordInlineMixin
+from casetracker.admin_names import withhold_names_on_site
 
 from .deletion import delete_person, records_deleted_with
 from .forms import PersonAdminForm
