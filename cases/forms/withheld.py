@@ -121,6 +121,36 @@ class WithheldTextsMixin:
         form_field = self.locked[name].form_field
         return form_field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
 
+    def changes_against(self, saved_form, display):
+        """Where the saved record (as ``saved_form``, opened on it, shows it) differs from what
+        was typed: (label, saved, typed) rows for the stale-save comparison.
+
+        A text locked in either form is compared, masked, with what was typed into it: never
+        with the saved text, or a guess typed into it would be confirmed by a missing row. A
+        locked text that had no input in the form the user opened was not typed: no row."""
+        compared = [(name, self.fields[name]) for name in self.compared_fields()]
+        compared += [(name, locked.form_field) for name, locked in self.locked.items()]
+        changes = []
+        for name, form_field in compared:
+            typed = self.typed_into_locked(name) if name in self.locked else self[name].data
+            if name in self.locked and typed is None:
+                continue
+            if name in saved_form.locked:
+                shown = saved_form.locked[name].text
+                if not form_field.has_changed(shown, typed):
+                    continue
+            elif name in saved_form.fields:
+                saved = saved_form.get_initial_for_field(saved_form.fields[name], name)
+                if not form_field.has_changed(saved, typed):
+                    continue
+                shown = self.masker(display(form_field, saved))
+            else:
+                continue
+            if name not in self.locked:
+                typed = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+            changes.append((form_field.label, shown, display(form_field, typed)))
+        return changes
+
     def rows(self):
         """``(bound field, None)`` or ``(None, LockedText)`` for each visible row, in order."""
         names = self.field_names_in_order + [
