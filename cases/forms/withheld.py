@@ -69,7 +69,7 @@ def _lock_texts(form, masker, record):
     locked = {}
     if not masker:
         return locked
-    model_fields = set(form._meta.fields or ())
+    model_fields = set(form._meta.fields or ()) - set(form.never_locked)
     for name, form_field in list(form.fields.items()):
         if name not in model_fields or not isinstance(form_field, forms.CharField):
             continue
@@ -104,6 +104,8 @@ class WithheldTextsMixin:
 
     masker = NO_MASKING
     locked = {}
+    # Texts never locked: a person's own name, which the masker keeps anyway.
+    never_locked = ()
 
     def withhold_texts(self, masker):
         self.masker = masker
