@@ -17,7 +17,6 @@ from people.access_log import AccessLogEntry, record_read
 from people.duplicates import possible_duplicates
 from people.forms import (
     NewPersonForm,
-    PersonForm,
     StalePerson,
     save_person,
     typed_variant_names,
@@ -26,7 +25,9 @@ from people.forms import (
 from people.models import Person
 
 from .dashboard import build_home, has_caseload
+from .forms.person import PersonEditForm
 from .history import person_history
+from .masking import person_masker
 from .writes import person_write_view
 
 
@@ -75,13 +76,15 @@ def person_edit(request, person):
 
     Narrowing the visibility lists first the texts that name the person and that readers
     who lose the person still read; it is saved once the admin confirms having reviewed them
-    (``people.forms.NarrowingReview``).
+    (``people.forms.NarrowingReview``). A saved text that names a person the user may not
+    see is shown masked and kept as it is (``cases.forms.person``).
     """
     data = request.POST if request.method == "POST" else None
     if data is None:
         record_read(request, person, AccessLogEntry.What.EDIT_FORM)
     name = person.name  # the form writes what was typed into the instance
-    form = PersonForm(data, instance=person, user=request.user)
+    masker = person_masker(request.user, person)
+    form = PersonEditForm(data, instance=person, user=request.user, masker=masker)
     variants = variant_formset(data, person=person)
     if data is not None and variants.is_valid():
         form.typed_names = typed_variant_names(variants)

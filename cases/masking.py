@@ -305,3 +305,38 @@ def case_masker(user, person, *, proceedings=(), events=(), sources=None):
     )
     linked = linked_persons(proceedings=proceeding_ids, events=event_ids, sources=sources)
     return masker_for(user, linked, keep=list(keep))
+
+
+def sources_cited_in_case(person):
+    """The ids of the sources cited on ``person``'s records (those their page shows, and
+    their proceedings' participants): one query, read as a list (see ``edit_masker``)."""
+    proceedings = Proceeding.persons.through.objects.filter(person=person).values("proceeding_id")
+    records = [
+        BorderCrossing.objects.filter(person=person),
+        Detention.objects.filter(person=person),
+        StatusDecision.objects.filter(person=person),
+        Ruling.objects.filter(person=person),
+        Proceeding.objects.filter(pk__in=proceedings),
+        Hearing.objects.filter(proceeding_id__in=proceedings),
+        Participant.objects.filter(proceeding_id__in=proceedings),
+        Event.objects.filter(persons=person),
+    ]
+    condition = Q(pk__in=[])
+    for queryset in records:
+        meta = queryset.model._meta
+        condition |= Q(
+            content_type__app_label=meta.app_label,
+            content_type__model=meta.model_name,
+            object_id__in=queryset.values("pk"),
+        )
+    cited = Citation.objects.filter(condition).order_by().values_list("source_id", flat=True)
+    return list(cited.distinct())
+
+
+def person_masker(user, person):
+    """The masker of a lawyer's form of ``person`` themselves, as that of their page: the
+    names of the persons ``user`` may not see who share a proceeding or an event with the
+    person, or a source cited on their records. The person's own names are kept."""
+    if user is not None and is_admin(user):
+        return NO_MASKING
+    return case_masker(user, person, sources=sources_cited_in_case(person))

@@ -35,7 +35,7 @@ def person_version(person):
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
-def _display(field, value):
+def field_display(field, value):
     """A field's value as a lawyer reads it, for the 'what changed' comparison."""
     if isinstance(field, forms.ModelMultipleChoiceField):
         pks = [getattr(item, "pk", item) for item in value or []]
@@ -138,7 +138,8 @@ class PersonForm(NarrowingReview, forms.ModelForm):
     """A person as a lawyer enters them; visibility and lawyers only for admins.
 
     A lawyer's new person keeps the model's default visibility (confidential) and is
-    assigned to them by ``save_person``.
+    assigned to them by ``save_person``. The lawyer pages edit a person through a subclass
+    that also withholds the names of persons the lawyer may not see (cases/forms/person.py).
     """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -198,8 +199,8 @@ class PersonForm(NarrowingReview, forms.ModelForm):
         bookkeeping = ("version", "different_person", "names_reviewed", "reviewed_texts")
         return [name for name in self.fields if name not in bookkeeping]
 
-    def changes_since(self, current, variants):
-        """Where the saved person differs from what was typed: (label, saved, typed) rows."""
+    def field_changes(self, current):
+        """Where the saved person's fields differ from what was typed: (label, saved, typed)."""
         saved_form = PersonForm(instance=current, user=self.user)
         changes = []
         for name in self.compared_fields():
@@ -208,7 +209,12 @@ class PersonForm(NarrowingReview, forms.ModelForm):
             if not field.has_changed(saved, self[name].data):
                 continue
             typed = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
-            changes.append((field.label, _display(field, saved), _display(field, typed)))
+            changes.append((field.label, field_display(field, saved), field_display(field, typed)))
+        return changes
+
+    def changes_since(self, current, variants):
+        """Where the saved person differs from what was typed: (label, saved, typed) rows."""
+        changes = self.field_changes(current)
         saved_names = sorted(variant.name for variant in current.variants.all())
         typed_names = sorted(typed_variant_names(variants))
         if saved_names != typed_names:

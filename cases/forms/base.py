@@ -95,34 +95,12 @@ class RecordForm(WithheldTextsMixin, ApproximateDateFormMixin, forms.ModelForm):
     def changes_since(self, current):
         """The fields where the saved record differs from what was typed: (label, saved, typed).
 
-        A saved text that names a person the user may not see shows masked. A text locked in
-        this form (``locked``) is compared only with what was typed into it in a form opened
-        before it named them; had it no input, nothing was typed and nothing shows."""
+        A saved text that names a person the user may not see shows masked (see
+        ``WithheldTextsMixin.changes_against``)."""
         saved_form = type(self)(
             instance=current, person=self.person, user=self.user, masker=self.masker
         )
-        compared = [(name, self.fields[name]) for name in self.compared_fields()]
-        compared += [(name, locked.form_field) for name, locked in self.locked.items()]
-        changes = []
-        for name, field in compared:
-            if name in saved_form.locked:
-                saved = getattr(current, name)
-                shown = saved_form.locked[name].text
-            elif name in saved_form.fields:
-                saved = saved_form.get_initial_for_field(saved_form.fields[name], name)
-                shown = display_value(field, saved)
-            else:
-                continue
-            if name in self.locked:
-                typed = self.typed_into_locked(name)
-                if typed is None or not field.has_changed(saved, typed):
-                    continue
-            elif field.has_changed(saved, self[name].data):
-                typed = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
-            else:
-                continue
-            changes.append((field.label, self.masker(shown), display_value(field, typed)))
-        return changes
+        return self.changes_against(saved_form, display_value)
 
     def refuse_as_stale(self, current):
         """Keep what was typed, show what changed, and accept the newer version next time.

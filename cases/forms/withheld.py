@@ -69,7 +69,7 @@ def _lock_texts(form, masker, record):
     locked = {}
     if not masker:
         return locked
-    model_fields = set(form._meta.fields or ())
+    model_fields = set(form._meta.fields or ()) - set(form.never_locked)
     for name, form_field in list(form.fields.items()):
         if name not in model_fields or not isinstance(form_field, forms.CharField):
             continue
@@ -104,6 +104,8 @@ class WithheldTextsMixin:
 
     masker = NO_MASKING
     locked = {}
+    # Texts never locked: a person's own name, which the masker keeps anyway.
+    never_locked = ()
 
     def withhold_texts(self, masker):
         self.masker = masker
@@ -120,6 +122,36 @@ class WithheldTextsMixin:
         """What was posted for the locked text ``name``: None if nothing (it had no input)."""
         form_field = self.locked[name].form_field
         return form_field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+
+    def changes_against(self, saved_form, display):
+        """Where the saved record (as ``saved_form``, opened on it, shows it) differs from what
+        was typed: (label, saved, typed) rows for the stale-save comparison.
+
+        A text locked in either form is compared, masked, with what was typed into it: never
+        with the saved text, or a guess typed into it would be confirmed by a missing row. A
+        locked text that had no input in the form the user opened was not typed: no row."""
+        compared = [(name, self.fields[name]) for name in self.compared_fields()]
+        compared += [(name, locked.form_field) for name, locked in self.locked.items()]
+        changes = []
+        for name, form_field in compared:
+            typed = self.typed_into_locked(name) if name in self.locked else self[name].data
+            if name in self.locked and typed is None:
+                continue
+            if name in saved_form.locked:
+                shown = saved_form.locked[name].text
+                if not form_field.has_changed(shown, typed):
+                    continue
+            elif name in saved_form.fields:
+                saved = saved_form.get_initial_for_field(saved_form.fields[name], name)
+                if not form_field.has_changed(saved, typed):
+                    continue
+                shown = self.masker(display(form_field, saved))
+            else:
+                continue
+            if name not in self.locked:
+                typed = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+            changes.append((form_field.label, shown, display(form_field, typed)))
+        return changes
 
     def rows(self):
         """``(bound field, None)`` or ``(None, LockedText)`` for each visible row, in order."""

@@ -525,3 +525,22 @@ def test_a_new_record_with_a_negative_count_of_citations_is_not_added(lawyer):
     assert response.status_code == 200
     assert "a negative number of rows" in html.unescape(response.content.decode())
     assert not BorderCrossing.objects.exists()
+
+
+def test_a_stale_save_confirms_no_guess_of_a_locked_text(case, other_lawyer):
+    """A guess typed into a locked text and sent with an old version is compared with the
+    masked text, never with the saved one: a right guess and a wrong one read alike."""
+    url = edit_url("crossing", case, case.crossing)
+    client = signed_in(other_lawyer)
+    values = form_values(client.get(url))
+    shown = {}
+    for guess in ("Fled with Qaster Musakhanuly.", "Fled with Qaster Sauytbay."):
+        refused = client.post(url, fill(values, version="2001-01-01T00:00:00+00:00", reason=guess))
+        assert refused.status_code == 409
+        shown[guess] = [
+            (label, was) for label, was, typed in conflict_rows(refused) if typed == guess
+        ]
+    assert shown["Fled with Qaster Musakhanuly."] == [("Why", f"Fled with {WITHHELD}.")]
+    assert shown["Fled with Qaster Musakhanuly."] == shown["Fled with Qaster Sauytbay."]
+    case.crossing.refresh_from_db()
+    assert case.crossing.reason == "Fled with Qaster Musakhanuly."
