@@ -85,7 +85,14 @@ def parse_args(argv):
 
 
 def duration(ms):
-    return f"{ms:.0f}" if ms < 1000 else f"{ms / 1000:.1f} s"
+    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+
+
+def pair(median, p95):
+    """ "113 / 137 ms" or "1.0 / 1.2 s": both in the unit the 95th percentile needs."""
+    if p95 < 1000:
+        return f"{median:.0f} / {p95:.0f} ms"
+    return f"{median / 1000:.1f} / {p95 / 1000:.1f} s"
 
 
 def page_cells(result, timeout):
@@ -95,12 +102,7 @@ def page_cells(result, timeout):
     if result["n"] == 0:
         times = f"> {timeout} s (cut)"
     else:
-        median, p95 = duration(result["median"]), duration(result["p95"])
-        times = f"{median} / {p95}"
-        if not times.endswith(" s"):
-            times += " ms"
-        elif median.endswith(" s"):
-            times = f"{median.removesuffix(' s')} / {p95}"
+        times = pair(result["median"], result["p95"])
         if result["timed_out"]:
             times += f"; one cut at {timeout} s"
     if result["status"] != "200":
@@ -213,8 +215,7 @@ def export_row(args):
         [
             label,
             f"{run['rows'] / run['total']:,.0f} rows/s; peak RSS {run['peak_rss_mib']:.0f} MiB; "
-            f"first piece {duration(run['first'] * 1000)}"
-            f"{'' if run['first'] >= 1 else ' ms'}",
+            f"first piece {duration(run['first'] * 1000)}",
             f"{run['queries']:,}",
             f"{read} in {run['total']:.0f} s",
         ]
@@ -251,8 +252,8 @@ def describe(args, reader_name):
         f"{connection.settings_dict['NAME']}: {Person.objects.count():,} persons, about "
         f"{entries:,} timeline entries. Our pages read as {reader_name}, the Django admin's as "
         f"an admin; {args.requests} requests a page at most (at least {args.min_requests}, "
-        f"for {args.max_seconds:.0f} s), SQL cut at {args.timeout} s. p50 / p95 in ms unless "
-        "marked s; queries: the most of one request."
+        f"for {args.max_seconds:.0f} s), SQL cut at {args.timeout} s. n: requests timed; "
+        "queries: the most of one request."
     )
 
 
