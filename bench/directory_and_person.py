@@ -49,7 +49,8 @@ def percentile(values, fraction):
 
 
 def sign_in(client, reader):
-    """The user the pages are read as; a bench user of the role, made once."""
+    """The user the pages are read as; a bench user of the role, made once. The admin is
+    staff too, as admins are, so that it also opens the Django admin."""
     from django.contrib.auth.models import AnonymousUser, Group, User
 
     if reader == "anonymous":
@@ -59,37 +60,58 @@ def sign_in(client, reader):
 
     user, _ = User.objects.get_or_create(username=f"bench-{reader}")
     user.groups.add(Group.objects.get(name=ADMINS if reader == "admin" else RESEARCHERS))
+    if reader == "admin" and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
     client.force_login(user)
     return user
 
 
-def measure(client, urls, count, warmup, max_seconds):
-    """Time ``count`` GETs cycling through ``urls`` (fewer if they take more than
-    ``max_seconds``); then count the queries of one more request."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+# Warm-up ends early once it has taken this long: a slow page needs no more than one.
+WARMUP_SECONDS = 5
 
-    statuses = set()
+
+def measure(client, urls, count, warmup, max_seconds, min_timed=5, limit=None):
+    """Time up to ``count`` GETs cycling through ``urls``, after ``warmup`` untimed ones; stop
+    after ``max_seconds`` once ``min_timed`` are timed, or at the first request that ``limit``
+    (a bench.StatementLimit) cut short. Counts each request's SQL queries (the most of any)."""
+    from django.db import connection
+
+    from bench import QueryCounter
+
+    statuses, timings, queries = set(), [], []
+    size, timed_out = 0, False
+    started = time.perf_counter()
     for index in range(warmup):
-        statuses.add(client.get(urls[index % len(urls)]).status_code)
-    timings = []
-    deadline = time.perf_counter() + max_seconds
-    for index in range(count):
-        if len(timings) >= 5 and time.perf_counter() > deadline:
+        if index and time.perf_counter() - started > WARMUP_SECONDS:
             break
-        started = time.perf_counter()
-        response = client.get(urls[index % len(urls)])
-        timings.append((time.perf_counter() - started) * 1000)
+        statuses.add(client.get(urls[index % len(urls)]).status_code)
+        if limit and limit.take():
+            timed_out = True
+            break
+    deadline = time.perf_counter() + max_seconds
+    for index in range(0 if timed_out else count):
+        if len(timings) >= min_timed and time.perf_counter() > deadline:
+            break
+        counter = QueryCounter()
+        with connection.execute_wrapper(counter):
+            started = time.perf_counter()
+            response = client.get(urls[index % len(urls)])
+            timings.append((time.perf_counter() - started) * 1000)
         statuses.add(response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        statuses.add(client.get(urls[0]).status_code)
+        queries.append(counter.count)
+        size = len(response.content)
+        if limit and limit.take():
+            timed_out = True
+            break
     return {
         "n": len(timings),
         "status": ",".join(map(str, sorted(statuses))),
-        "median": statistics.median(timings),
-        "p95": percentile(timings, 0.95),
-        "queries": len(queries),
-        "bytes": len(client.get(urls[0]).content),
+        "median": statistics.median(timings) if timings else None,
+        "p95": percentile(timings, 0.95) if timings else None,
+        "queries": max(queries) if queries else None,
+        "bytes": size,
+        "timed_out": timed_out,
     }
 
 
@@ -132,7 +154,8 @@ def main(argv=None):
         result = measure(client, urls, args.requests, args.warmup, args.max_seconds)
         print(
             f"{label[:34]:<34} {result['status']:>6} {result['n']:>4} {result['median']:>10.1f} "
-            f"{result['p95']:>8.1f} {result['queries']:>8} {result['bytes'] / 1024:>5.0f}"
+            f"{result['p95']:>8.1f} {result['queries']:>8} {result['bytes'] / 1024:>5.0f}",
+            flush=True,
         )
 
 

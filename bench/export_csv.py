@@ -16,14 +16,20 @@ measured twice:
 
 DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/casetracker_bench_export; the
 database is created if missing and migrated.
+
+With ``--as-is`` the database DATABASE_URL names is measured as it is, filled before by
+``bench.make_synthetic_data`` (nothing is written): each sheet is read for at most
+``--max-seconds``, and the rows written per second and the process's peak resident memory are
+given (``--json``: one JSON object per sheet, as bench.figures reads them).
 """
 
 import argparse
 import os
-import random
 import sys
 import time
 import tracemalloc
+
+from bench import QueryCounter
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/casetracker_bench_export"
 
@@ -33,6 +39,13 @@ def parse_args(argv):
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--sheets", nargs="+", default=["persons", "entries"])
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--as-is", action="store_true", help="measure this database as it is: no fill"
+    )
+    parser.add_argument(
+        "--max-seconds", type=float, default=None, help="stop reading a sheet after this long"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per sheet")
     return parser.parse_args(argv)
 
 
@@ -59,39 +72,84 @@ def ensure_database(url):
     connection.close()
 
 
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
-def measure(sheet):
-    """One export of ``sheet`` read to the end: times, queries and bytes."""
+def measure(sheet, max_seconds=None):
+    """One export of ``sheet`` read to the end, or for ``max_seconds``: times, queries, rows
+    (the header left out) and bytes."""
     from django.db import connection
 
     from cases.exports import ExportScope, iter_csv, sheet_rows
 
+    rows = 0
+
+    def counted(sheet_rows):
+        nonlocal rows
+        for row in sheet_rows:
+            rows += 1
+            yield row
+
     counter = QueryCounter()
     with connection.execute_wrapper(counter):
         started = time.perf_counter()
-        pieces = iter_csv(sheet_rows(sheet, ExportScope.everything()))
+        source = sheet_rows(sheet, ExportScope.everything())
+        pieces = iter_csv(counted(source))
         first = next(pieces)
         first_at = time.perf_counter() - started
         first_queries = counter.count
         size = len(first.encode())
+        complete = True
         for piece in pieces:
             size += len(piece.encode())
+            if max_seconds is not None and time.perf_counter() - started > max_seconds:
+                complete = False
+                break
         total = time.perf_counter() - started
+        pieces.close()
+        source.close()  # ends the export's transaction now, not when collected
     return {
         "first": first_at,
         "first_queries": first_queries,
         "total": total,
         "queries": counter.count,
         "bytes": size,
+        "rows": rows - 1,
+        "complete": complete,
     }
+
+
+def peak_rss_mib():
+    """The most memory this process has held resident so far (Linux counts in KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_as_is(args):
+    """The sheets of the database as it is, each read for at most ``--max-seconds``."""
+    import json
+
+    from bench import prepare_timing
+
+    prepare_timing()
+    from people.models import Person
+
+    persons = Person.objects.count()
+    if not args.json:
+        print(
+            f"{'sheet':8} {'persons':>8} {'first piece':>12} {'read for':>9} {'rows':>9} "
+            f"{'rows/s':>8} {'queries':>8} {'complete':>8} {'peak RSS MiB':>12}"
+        )
+    for sheet in args.sheets:
+        timing = measure(sheet, args.max_seconds)
+        timing.update(sheet=sheet, persons=persons, peak_rss_mib=peak_rss_mib())
+        if args.json:
+            print(json.dumps(timing), flush=True)
+            continue
+        print(
+            f"{sheet:8} {persons:8d} {timing['first'] * 1000:9.0f} ms {timing['total']:7.1f} s "
+            f"{timing['rows']:9d} {timing['rows'] / timing['total']:8.0f} {timing['queries']:8d} "
+            f"{'yes' if timing['complete'] else 'no':>8} {timing['peak_rss_mib']:12.0f}",
+            flush=True,
+        )
 
 
 def peak_memory(sheet):
@@ -119,32 +177,16 @@ def warm_up(sheet):
 
 
 def fill(size, seed):
-    from django.apps import apps
-    from django.db import connection, transaction
+    from bench.make_synthetic_data import fill
 
-    from bench.make_synthetic_data import generate, guard, wipe
-    from cases import models as cases_models
-    from people import models as people_models
-
-    names = [
-        "Person", "NameVariant", "Source", "Citation", "Authority", "BorderCrossing",
-        "Detention", "Proceeding", "Hearing", "Ruling", "StatusDecision", "Event",
-    ]  # fmt: skip
-    models = {
-        name: getattr(cases_models, name, None) or getattr(people_models, name) for name in names
-    }
-    guard(models)  # exits if the database holds anything the benchmark did not make
-    with transaction.atomic():
-        wipe(connection, apps)
-        made, _entries = generate(size, random.Random(seed), models)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    made, _entries = fill(size, seed)
     return made
 
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.as_is:
+        return measure_as_is(args)
     os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     ensure_database(os.environ["DATABASE_URL"])
     from bench import setup_django

@@ -15,6 +15,10 @@ database is emptied (``flush``), then the file is
 Each is timed and its SQL queries counted; rows per second are the file's rows over the time.
 DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/casetracker_bench_import; the
 database is created if missing, migrated, and emptied: give it a database of its own.
+
+With ``--as-is`` only the preview runs, on the database DATABASE_URL names as it is (filled
+by ``bench.make_synthetic_data``): the dry run rolls back, so nothing is kept or emptied
+(``--json``: one JSON object per size, as bench.figures reads them).
 """
 
 import argparse
@@ -23,7 +27,8 @@ import io
 import os
 import time
 
-from bench.export_csv import QueryCounter, ensure_database
+from bench import QueryCounter
+from bench.export_csv import ensure_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/casetracker_bench_import"
 
@@ -78,10 +83,38 @@ def timed(content, dry_run):
     return elapsed, counter.count, result
 
 
+def preview_as_is(args):
+    import json
+
+    from bench import prepare_timing
+
+    prepare_timing()  # refuses a database without the synthetic data
+    from people.models import Person
+
+    persons = Person.objects.count()
+    for size in args.sizes:
+        elapsed, queries, _result = timed(make_csv(size), dry_run=True)
+        figures = {"rows": size, "persons": persons, "seconds": elapsed, "queries": queries}
+        if args.json:
+            print(json.dumps(figures), flush=True)
+        else:
+            print(
+                f"{size} rows previewed next to {persons} persons: {elapsed:.2f} s, "
+                f"{size / elapsed:.0f} rows/s, {queries} queries",
+                flush=True,
+            )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[200, 1000])
+    parser.add_argument(
+        "--as-is", action="store_true", help="preview only, on this database as it is"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per size")
     args = parser.parse_args(argv)
+    if args.as_is:
+        return preview_as_is(args)
     os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     ensure_database(os.environ["DATABASE_URL"])
     from bench import setup_django

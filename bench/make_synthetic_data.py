@@ -6,7 +6,9 @@
 Every person gets about ten entries across the record kinds (crossings, detentions, a shared
 proceeding with hearings and a ruling each, status decisions, events), each citing one or two
 sources, and name variants as sources spell them (Cyrillic, other Latin spellings,
-misspellings). Everything is written with bulk_create in one transaction.
+misspellings). Persons are made 5,000 at a time and written in one transaction, with COPY on
+PostgreSQL (bench/bulk_load.py; bulk_create elsewhere); the change history stays empty, as
+for any bulk load. Progress goes to stderr.
 
 It refuses to touch a database that holds a person, source or authority it did not make, so
 nobody wipes real data by pointing it at the wrong database; running it again replaces the
@@ -161,20 +163,37 @@ def wipe(connection, apps):
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
 
 
-def generate(count, rng, models):
-    """Build and bulk-insert the synthetic cases; returns the row count of each model."""
-    from django.contrib.contenttypes.models import ContentType
+MODEL_NAMES = [
+    "Person", "NameVariant", "Source", "Citation", "Authority", "BorderCrossing",
+    "Detention", "Proceeding", "Hearing", "Ruling", "StatusDecision", "Event",
+]  # fmt: skip
+# Persons built and written at a time: memory stays flat whatever the total.
+CHUNK = 5000
+
+
+def synthetic_models():
+    from cases import models as cases_models
+    from people import models as people_models
+
+    return {
+        name: getattr(cases_models, name, None) or getattr(people_models, name)
+        for name in MODEL_NAMES
+    }
+
+
+def generate(count, rng, models, progress=None):
+    """Build and write the synthetic cases, ``CHUNK`` persons at a time; returns the row count
+    of each model and the number of timeline entries. ``progress(persons_done, rows_done)`` is
+    called after each chunk."""
+    from django.db import connection
+
+    from bench.bulk_load import Loader
 
     M = models
     dates = Dates(rng)
-    made = {}
+    loader = Loader(connection)
 
-    def insert(model, rows):
-        model.objects.bulk_create(rows, batch_size=2000)
-        made[model.__name__] = made.get(model.__name__, 0) + len(rows)
-        return rows
-
-    authorities = insert(
+    authorities = loader.write(
         M["Authority"],
         [
             M["Authority"](
@@ -189,11 +208,12 @@ def generate(count, rng, models):
             ]
         ],
     )
-    courts = [a for a in authorities if a.kind == "court"]
-    commissions = [a for a in authorities if a.kind == "migration"]
-    police = [a for a in authorities if a.kind == "police"]
-
-    sources = insert(
+    pools = {
+        "courts": [a for a in authorities if a.kind == "court"],
+        "commissions": [a for a in authorities if a.kind == "migration"],
+        "police": [a for a in authorities if a.kind == "police"],
+    }
+    pools["sources"] = loader.write(
         M["Source"],
         [
             M["Source"](
@@ -210,7 +230,21 @@ def generate(count, rng, models):
             for number in range(max(200, count // 4))
         ],
     )
+    entries = 0
+    for done in range(0, count, CHUNK):
+        entries += generate_chunk(min(CHUNK, count - done), rng, dates, M, loader, pools)
+        if progress:
+            progress(min(done + CHUNK, count), sum(loader.made.values()))
+    return dict(loader.made), entries
 
+
+def generate_chunk(count, rng, dates, M, loader, pools):
+    """``count`` persons with their cases; returns the number of their timeline entries.
+    Shared proceedings and events stay within the chunk."""
+    from django.contrib.contenttypes.models import ContentType
+
+    insert = loader.write
+    courts, commissions, police = pools["courts"], pools["commissions"], pools["police"]
     persons = []
     for _ in range(count):
         female = rng.random() < 0.45
@@ -401,7 +435,7 @@ def generate(count, rng, models):
     for records in (crossings, detentions, statuses, proceedings, hearings, rulings, events):
         content_type = ContentType.objects.get_for_model(records[0])
         for record in records:
-            for source in rng.sample(sources, 1 if rng.random() < 0.7 else 2):
+            for source in rng.sample(pools["sources"], 1 if rng.random() < 0.7 else 2):
                 citations.append(
                     M["Citation"](
                         source=source,
@@ -420,38 +454,62 @@ def generate(count, rng, models):
         + sum(len(group) * 3 for group in groups)  # the proceeding and its two hearings
         + sum(len(group) for group in links)
     )
+    return entries
+
+
+def fill(persons, seed, dry_run=False, progress=None):
+    """Replace the synthetic data with ``persons`` new persons and their cases, in one
+    transaction; returns the row count of each model and the number of timeline entries."""
+    from django.apps import apps
+    from django.db import connection, transaction
+
+    from bench.bulk_load import DeferredIndexes
+
+    models = synthetic_models()
+    guard(models)  # exits if the database holds anything the benchmark did not make
+    tables = [
+        model._meta.db_table
+        for app in ("people", "cases")
+        for model in apps.get_app_config(app).get_models(include_auto_created=True)
+        if not model.__name__.startswith("Historical")
+    ]
+    with transaction.atomic():
+        wipe(connection, apps)
+        with DeferredIndexes(connection, tables):
+            made, entries = generate(persons, random.Random(seed), models, progress)
+            if progress and connection.vendor == "postgresql":
+                progress(persons, sum(made.values()), note="building indexes")
+        if dry_run:
+            transaction.set_rollback(True)
+    if connection.vendor == "postgresql" and not dry_run:
+        if progress:
+            progress(persons, sum(made.values()), note="vacuum and analyze")
+        # Statistics for the planner, and the visibility map autovacuum would set later
+        # (index-only scans): the pages are timed on a database in its steady state.
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
     return made, entries
 
 
 def main(argv=None):
     args = parse_args(argv)
     setup_django()
-    from django.apps import apps
-    from django.db import connection, transaction
+    from django.db import connection
 
-    from cases import models as cases_models
-    from people import models as people_models
-
-    models = {
-        name: getattr(cases_models, name, None) or getattr(people_models, name)
-        for name in [
-            "Person", "NameVariant", "Source", "Citation", "Authority", "BorderCrossing",
-            "Detention", "Proceeding", "Hearing", "Ruling", "StatusDecision", "Event",
-        ]
-    }  # fmt: skip
-    guard(models)
     print(f"Database: {connection.vendor} {connection.settings_dict['NAME']}")
-
     started = time.perf_counter()
-    with transaction.atomic():
-        wipe(connection, apps)
-        made, entries = generate(args.persons, random.Random(args.seed), models)
-        if args.dry_run:
-            transaction.set_rollback(True)
+
+    def progress(persons, rows, note=""):
+        print(
+            f"{persons:>9,} / {args.persons:,} persons, {rows:>10,} rows, "
+            f"{time.perf_counter() - started:6.1f} s{f'  {note}' if note else ''}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    made, entries = fill(args.persons, args.seed, args.dry_run, progress)
     elapsed = time.perf_counter() - started
-    if connection.vendor == "postgresql" and not args.dry_run:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
     total = sum(made.values())
     print(", ".join(f"{count} {name}" for name, count in made.items()))
     print(
