@@ -4,7 +4,8 @@ Aisulu Ashyqkyzy is public and her lawyer works in the admin; Bekzat Zhasyrynuly
 confidential and not his. Her typed texts name him, masked as "[name withheld]" on every page.
 A lookup in the address (``?public_summary__regex=…``) must not count the rows that name him,
 nor a reverse relation (``?detentions=4``) tie his records to hers: a changelist takes only the
-parameters of its own sidebar filters and date hierarchy, for admins too.
+parameters of its own sidebar filters and date hierarchy, for admins too. The shortcut
+``/admin/r/<content type>/<id>/`` answers for him as for an id that does not exist.
 """
 
 import re
@@ -14,6 +15,8 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -31,7 +34,7 @@ from cases.models import (
     Source,
 )
 from casetracker.admin_lookups import OwnFiltersOnlyMixin
-from people.models import Person
+from people.models import NameVariant, Person
 
 from ..factories import (
     cite,
@@ -362,3 +365,56 @@ def test_the_filters_still_narrow_the_list(everything, lawyer):
     response = client.get(changelist(Ruling), {"date__year": "2019", "date__month": "12"})
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == 1
+
+
+# View on site ------------------------------------------------------------------------------
+
+
+def shortcut(obj):
+    content_type = ContentType.objects.get_for_model(obj)
+    return reverse("admin:view_on_site", args=[content_type.pk, obj.pk])
+
+
+def test_view_on_site_answers_for_a_hidden_object_as_for_a_missing_one(case, lawyer):
+    client = signed_in(lawyer)
+    him = case["him"]
+    variant = NameVariant.objects.get(person=him)
+    person_type = ContentType.objects.get_for_model(Person)
+    missing = client.get(reverse("admin:view_on_site", args=[person_type.pk, 999_999]))
+    assert missing.status_code == 404
+    for obj in (him, variant, case["his_ruling"], case["his_detention"]):
+        response = client.get(shortcut(obj))
+        assert response.status_code == 404, obj
+        assert without_nonces(response) == without_nonces(missing)
+        assert him.ref not in response.content.decode()
+    for path in (
+        f"/admin/r/{person_type.pk}/abc/",
+        f"/admin/r/{person_type.pk}/99999999999999999999/",
+        f"/admin/r/999999/{him.pk}/",
+        f"/admin/r/{ContentType.objects.get_for_model(Session).pk}/x/",
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+def test_view_on_site_redirects_for_a_visible_object(case, lawyer, other_lawyer):
+    client = signed_in(lawyer)
+    her = case["her"]
+    response = client.get(shortcut(her))
+    assert response.status_code == 302
+    assert response.url.endswith(her.get_absolute_url())
+    # The link on her change page is the guarded one, and it works.
+    page = client.get(reverse("admin:people_person_change", args=[her.pk])).content.decode()
+    assert shortcut(her) in page
+    response = signed_in(other_lawyer).get(shortcut(case["him"]))
+    assert response.status_code == 302
+    assert response.url.endswith(case["him"].get_absolute_url())
+
+
+def test_view_on_site_is_for_signed_in_staff(case, researcher):
+    url = shortcut(case["her"])
+    response = Client().get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+    response = signed_in(researcher).get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
