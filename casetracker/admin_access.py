@@ -14,7 +14,8 @@ so that a new admin cannot forget the rules:
   older version is refused (``casetracker.versions``), as on the lawyer's pages;
 - the history and its revert follow the same rules (``casetracker.admin_history``);
 - typed text never shows the name of a person the user may not see
-  (``casetracker.admin_names``).
+  (``casetracker.admin_names``);
+- a changelist filters only by its own sidebar filters (``casetracker.admin_lookups``).
 
 A model whose manager has no ``visible_to``/``managed_by`` must override ``visible_queryset``
 and ``managed_queryset``; anything else is refused when the admin is registered. Sources and
@@ -34,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from casetracker.admin_history import RecordHistoryMixin
+from casetracker.admin_lookups import OwnFiltersOnlyMixin
 from casetracker.admin_names import LOCKED_HELP as LOCKED_HELP  # still imported from here
 from casetracker.admin_names import (
     NameWithholdingMixin,
@@ -102,7 +104,11 @@ def versioned_form(form_class):
 
 
 class RecordAdmin(
-    NameWithholdingMixin, RecordHistoryMixin, ReadLoggingAdminMixin, SimpleHistoryAdmin
+    OwnFiltersOnlyMixin,
+    NameWithholdingMixin,
+    RecordHistoryMixin,
+    ReadLoggingAdminMixin,
+    SimpleHistoryAdmin,
 ):
     """The one ModelAdmin base of Casetracker: visibility, management and history rules."""
 

@@ -21,6 +21,8 @@ class CasetrackerConfig(AppConfig):
         # The session learns at sign-in what every page would otherwise query again.
         user_logged_in.connect(on_sign_in, dispatch_uid="casetracker.sign_in")
 
-        from . import lookups
+        from . import admin_lookups, lookups
 
         lookups.register()
+        # After the admin's autodiscovery (django.contrib.admin is installed first).
+        admin_lookups.enforce_on_site()

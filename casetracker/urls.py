@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from casetracker import two_factor_views
+from casetracker.admin_view_on_site import guarded_view_on_site
 
 # Only the account pages the product offers: no password reset, which needs mail.
 account_urlpatterns = [
@@ -26,6 +27,8 @@ two_factor_urlpatterns = (
 )
 
 urlpatterns = [
+    # Before the admin's own shortcut at the same address (admin:view_on_site), which it guards.
+    path("admin/r/<int:content_type_id>/<path:object_id>/", guarded_view_on_site),
     path("admin/", admin.site.urls),
     path("accounts/", include(account_urlpatterns)),
     path("accounts/two-factor/", include(two_factor_urlpatterns)),

@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from casetracker.admin_lookups import OwnFiltersOnlyMixin
+
 from .access_log import AccessLogEntry, record_read
 from .models import Person, is_admin
 from .record_persons import person_fields, person_m2m_fields
@@ -59,7 +61,7 @@ class ReadLoggingAdminMixin:
 
 
 @admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(admin.ModelAdmin):
+class AccessLogEntryAdmin(OwnFiltersOnlyMixin, admin.ModelAdmin):
     """The whole read log, for admins only, and for nobody to add, change or delete."""
 
     list_display = ["at", "username", "what", "person_column", "person_count", "address", "path"]

@@ -254,7 +254,7 @@ def test_it_finds_a_record_by_a_name_variant_of_its_person(client, lawyer, recor
 
 def test_it_filters_persons_by_visibility_and_assignment(client, lawyer, people):
     client.force_login(lawyer)
-    response = client.get(admin_url("person", "changelist"), {"visibility": "internal"})
+    response = client.get(admin_url("person", "changelist"), {"visibility__exact": "internal"})
     assert list(response.context["cl"].result_list) == [people["internal"]]
     response = client.get(admin_url("person", "changelist"), {"assigned": "me"})
     assert set(response.context["cl"].result_list) == {people["internal"], people["confidential"]}
