@@ -134,7 +134,7 @@ TEXT_LOOKUPS = [
 
 
 @pytest.mark.parametrize(("model", "field"), TEXT_LOOKUPS)
-@pytest.mark.parametrize("lookup", ["icontains", "contains", "startswith", "regex", "iregex"])
+@pytest.mark.parametrize("lookup", ["icontains", "regex"])
 def test_it_refuses_a_lookup_on_typed_text_alike_for_a_hidden_name_and_a_word_nowhere(
     case, lawyer, model, field, lookup
 ):
@@ -292,6 +292,9 @@ def walk(client, url, date_hierarchy):
         response = client.get(url + query)
         assert response.status_code == 200, (url + query, response.status_code)
         for link in filter_links(response.content.decode()) - seen:
+            # Sorting and facet counts are no filters: the walk leaves them out (time).
+            if {key for key, _ in parse_qsl(link[1:])} & {"o", "_facets"}:
+                continue
             if query == "?" or date_steps(link, date_hierarchy) > date_steps(query, date_hierarchy):
                 todo.append(link)
     return seen
