@@ -34,6 +34,7 @@ import re
 import unicodedata
 from copy import copy
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
@@ -163,11 +164,9 @@ def _citing_persons(source_ids):
     """Ids of the persons with a record that cites one of ``source_ids`` (a list or query)."""
 
     def cited(model):
-        meta = model._meta
+        # By content type id: the condition on its name would join django_content_type.
         return Citation.objects.filter(
-            source_id__in=source_ids,
-            content_type__app_label=meta.app_label,
-            content_type__model=meta.model_name,
+            source_id__in=source_ids, content_type=ContentType.objects.get_for_model(model)
         ).values("object_id")
 
     condition = Q()

@@ -13,6 +13,7 @@ it returns.
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
@@ -550,23 +551,22 @@ def _names(person, proceeding_ids, event_ids, user, hidden=None):
 
 
 def _citations(records):
-    """Citations of every record, keyed by (kind, pk), with their sources: one query."""
+    """Citations of every record, keyed by (kind, pk), with their sources: one query.
+
+    By content type id, so that the (content_type, object_id) index serves it: a condition on
+    the content type's app label and model name joins django_content_type and scans every
+    citation."""
+    content_types = ContentType.objects.get_for_models(*KIND_MODELS.values())
+    kinds = {content_types[model].pk: kind for kind, model in KIND_MODELS.items()}
     condition = Q()
     for kind, pks in records.items():
         if pks:
-            meta = KIND_MODELS[kind]._meta
-            condition |= Q(
-                content_type__app_label=meta.app_label,
-                content_type__model=meta.model_name,
-                object_id__in=pks,
-            )
+            condition |= Q(content_type=content_types[KIND_MODELS[kind]], object_id__in=pks)
     if not condition:
         return {}
-    kinds = {model._meta.model_name: kind for kind, model in KIND_MODELS.items()}
     cited = {}
-    for citation in Citation.objects.filter(condition).select_related("source", "content_type"):
-        key = (kinds[citation.content_type.model], citation.object_id)
-        cited.setdefault(key, []).append(citation)
+    for citation in Citation.objects.filter(condition).select_related("source"):
+        cited.setdefault((kinds[citation.content_type_id], citation.object_id), []).append(citation)
     return cited
 
 
