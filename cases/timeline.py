@@ -1,20 +1,20 @@
 """One person's case as a single chronological list of entries, with numbered sources.
 
-``build_timeline`` makes a fixed number of queries whatever the number of records (nine at
-most): one per record kind, one for the citations of every record with their sources, and one
-for every name the page shows besides the person's own (other spellings, the other persons of
-a shared proceeding or event with whether the reader may see them, the participants of the
-proceedings, and the names of the persons sharing a record or a cited source whom the reader
-may not see). Those last names are never shown: they are withheld from every typed text of
-the timeline (cases/masking.py). The page and ``/people/<ref>/timeline.json`` both read what
-it returns.
+``build_timeline`` gives one person's timeline, ``build_timelines`` those of many persons at
+once: the same entries, read in the same fixed number of queries for one person or for a few
+hundred (nine at most, see cases/timeline_records.py), whatever the number of records and the
+size of the database. Besides the records and their citations, they read every name the page
+shows besides the person's own (other spellings, the other persons of a shared proceeding or
+event with whether the reader may see them, the participants of the proceedings) and the
+names of the persons sharing a record or a cited source whom the reader may not see. Those
+last names are never shown: they are withheld from every typed text of the timeline
+(cases/masking.py). The page, ``/people/<ref>/timeline.json`` and the export's entries sheet
+all read what they return.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -24,18 +24,17 @@ from django.utils.translation import gettext_lazy, ngettext
 from casetracker.dates import ApproximateDate, Precision
 from people.models import NameVariant, Person
 
-from .masking import NO_MASKING, NameMasker, hidden_persons, linked_persons, masked_copy
+from .masking import NO_MASKING, NameMasker, masked_copy
 from .models import (
     BorderCrossing,
     Citation,
     Detention,
-    Event,
-    Hearing,
     Participant,
     Proceeding,
     Ruling,
     StatusDecision,
 )
+from .timeline_records import fetch_cases
 
 KIND_LABELS = {
     "crossing": gettext_lazy("Border crossing"),
@@ -50,16 +49,6 @@ KIND_LABELS = {
 KIND_ORDER = list(KIND_LABELS)
 
 ROLE_ORDER = list(Participant.Role.values)
-
-KIND_MODELS = {
-    "crossing": BorderCrossing,
-    "detention": Detention,
-    "proceeding": Proceeding,
-    "hearing": Hearing,
-    "ruling": Ruling,
-    "status": StatusDecision,
-    "event": Event,
-}
 
 # What a status is called in a sentence ("refugee status granted"), where the choice label
 # alone ("refugee") does not read as a noun.
@@ -497,79 +486,6 @@ def current_status(statuses, today=None):
     return CurrentStatus(latest, today or timezone.localdate())
 
 
-def _names(person, proceeding_ids, event_ids, user, hidden=None):
-    """Every name the page shows besides the person's own, in one UNION query.
-
-    Rows of (kind, record id, role, name, ref, visible): the person's other spellings
-    ("variant"), the other persons of their proceedings and events with whether ``user`` may
-    see each ("proceeding", "event"), and the participants of the proceedings ("participant");
-    with ``hidden`` (persons the reader may not see), their names and variants ("hidden"),
-    which the page withholds from typed text and never shows.
-    """
-    may_see = Exists(Person.objects.visible_to(user).filter(pk=OuterRef("person_id")))
-
-    def columns(kind, record, role, name, ref, visible):
-        return {
-            "n_kind": Value(kind),
-            "n_record": F(record),
-            "n_role": role,
-            "n_name": F(name),
-            "n_ref": ref,
-            "n_visible": visible,
-        }
-
-    parts = [
-        NameVariant.objects.filter(person=person)
-        .order_by()
-        .values(**columns("variant", "person_id", F("script"), "name", Value(""), Value(True))),
-        Proceeding.persons.through.objects.filter(proceeding_id__in=proceeding_ids)
-        .exclude(person_id=person.pk)
-        .values(
-            **columns(
-                "proceeding", "proceeding_id", Value(""), "person__name", F("person__ref"), may_see
-            )
-        ),
-        Event.persons.through.objects.filter(event_id__in=event_ids)
-        .exclude(person_id=person.pk)
-        .values(
-            **columns("event", "event_id", Value(""), "person__name", F("person__ref"), may_see)
-        ),
-        Participant.objects.filter(proceeding_id__in=proceeding_ids)
-        .order_by()
-        .values(
-            **columns("participant", "proceeding_id", F("role"), "name", Value(""), Value(True))
-        ),
-    ]
-    if hidden is not None:
-        parts += [
-            hidden.values(**columns("hidden", "pk", Value(""), "name", Value(""), Value(False))),
-            NameVariant.objects.filter(person__in=hidden.values("pk"))
-            .order_by()
-            .values(**columns("hidden", "person_id", Value(""), "name", Value(""), Value(False))),
-        ]
-    return list(parts[0].union(*parts[1:], all=True))
-
-
-def _citations(records):
-    """Citations of every record, keyed by (kind, pk), with their sources: one query.
-
-    By content type id, so that the (content_type, object_id) index serves it: a condition on
-    the content type's app label and model name joins django_content_type and scans every
-    citation."""
-    content_types = ContentType.objects.get_for_models(*KIND_MODELS.values())
-    kinds = {content_types[model].pk: kind for kind, model in KIND_MODELS.items()}
-    condition = Q()
-    for kind, pks in records.items():
-        if pks:
-            condition |= Q(content_type=content_types[KIND_MODELS[kind]], object_id__in=pks)
-    if not condition:
-        return {}
-    cited = {}
-    for citation in Citation.objects.filter(condition).select_related("source"):
-        cited.setdefault((kinds[citation.content_type_id], citation.object_id), []).append(citation)
-    return cited
-
-
 def _ruling_sentence(ruling, proceeding):
     parts = [ruling.get_outcome_display()]
     if ruling.outcome == Ruling.Outcome.NOT_REPORTED:
@@ -643,32 +559,23 @@ def build_timeline(person, user, today=None, masker=None):
     share a record or a cited source with ``person`` (cases/masking.py), with ``masker``
     where the caller has one for many persons at once (an export).
     """
-    case = _Case.fetch(person, user, masker)
-    entries = [
-        *map(case.crossing_entry, case.crossings),
-        *map(case.detention_entry, case.detentions),
-        *(
-            entry
-            for proceeding in case.proceedings.values()
-            for entry in case.proceeding_entries(proceeding)
-        ),
-        *map(case.status_entry, case.statuses),
-        *map(case.event_entry, case.events),
+    return build_timelines([person], user, today, masker)[0]
+
+
+def build_timelines(persons, user, today=None, masker=None):
+    """``build_timeline`` of each of ``persons`` (a list), in the same order: the same
+    timelines, read for all of them at once in a fixed number of queries (see
+    cases/timeline_records.py), however many persons and records there are."""
+    today = today or timezone.localdate()
+    return [
+        _Case.of(records, masker).timeline(today)
+        for records in fetch_cases(persons, user, hidden_names=masker is None)
     ]
-    entries.sort(key=Entry.sort_key)
-    return Timeline(
-        person,
-        entries,
-        _number_sources(entries, case.masker),
-        variants=case.variants,
-        current_status=current_status(case.statuses, today),
-        masker=case.masker,
-    )
 
 
 @dataclass
 class _Case:
-    """Every record of one person's case, fetched once, and how each becomes an entry."""
+    """Every record of one person's case, and how each becomes an entry."""
 
     person: Person
     crossings: list
@@ -678,77 +585,76 @@ class _Case:
     rulings: list
     statuses: list
     events: list
-    variants: list = field(default_factory=list)
-    participants: dict = field(default_factory=dict)  # proceeding pk: rows of _names
-    others: dict = field(default_factory=dict)  # (kind, pk): [(name, OtherPerson or None)]
-    citations: dict = field(default_factory=dict)  # (kind, pk): [Citation]
+    citations: dict  # (kind, pk): [Citation]
+    variants: list  # Variant
+    participants: dict  # proceeding pk: [(role, name)]
+    others: dict  # (kind, pk): [(name, OtherPerson or None)]
     masker: object = NO_MASKING
-    hidden_names: list = field(default_factory=list)  # of persons the reader may not see
 
     @classmethod
-    def fetch(cls, person, user, masker=None):
-        proceedings = Proceeding.objects.filter(persons=person).select_related("authority")
-        proceedings = {proceeding.pk: proceeding for proceeding in proceedings}
+    def of(cls, records, masker=None):
+        """The case of ``CaseRecords``; with ``masker``, or one of its hidden names."""
+        others = {
+            key: [
+                (
+                    name,
+                    OtherPerson(name, reverse("cases:person", kwargs={"ref": ref}))
+                    if visible
+                    else None,
+                )
+                for name, ref, visible in rows
+            ]
+            for key, rows in records.others.items()
+        }
         case = cls(
-            person,
-            crossings=list(BorderCrossing.objects.filter(person=person)),
-            detentions=list(Detention.objects.filter(person=person).select_related("authority")),
-            proceedings=proceedings,
-            hearings=list(Hearing.objects.filter(proceeding_id__in=list(proceedings))),
-            rulings=list(Ruling.objects.filter(person=person)),
-            statuses=list(StatusDecision.objects.filter(person=person).select_related("authority")),
-            events=list(Event.objects.filter(persons=person).select_related("authority")),
+            records.person,
+            crossings=records.crossings,
+            detentions=records.detentions,
+            proceedings=records.proceedings,
+            hearings=records.hearings,
+            rulings=records.rulings,
+            statuses=records.statuses,
+            events=records.events,
+            citations=records.citations,
+            variants=sorted(
+                (Variant(name, script) for name, script in records.variants),
+                key=lambda variant: (variant.script, variant.name),
+            ),
+            participants=records.participants,
+            others=others,
         )
-        case.citations = _citations(
-            {
-                "crossing": [record.pk for record in case.crossings],
-                "detention": [record.pk for record in case.detentions],
-                "proceeding": list(proceedings),
-                "hearing": [record.pk for record in case.hearings],
-                "ruling": [record.pk for record in case.rulings],
-                "status": [record.pk for record in case.statuses],
-                "event": [record.pk for record in case.events],
-            }
-        )
-        event_ids = [event.pk for event in case.events]
-        # Whom the reader may not see among those sharing a record or a cited source: their
-        # names are withheld from the typed text of the page (cases/masking.py).
-        hidden = None
-        sources = {c.source_id for cited in case.citations.values() for c in cited}
-        if masker is None and (proceedings or event_ids or sources):
-            linked = linked_persons(
-                proceedings=list(proceedings), events=event_ids, sources=list(sources)
-            )
-            hidden = hidden_persons(user, linked)
-        case.read_names(_names(person, list(proceedings), event_ids, user, hidden))
-        case.masker = masker if masker is not None else case.name_masker()
+        case.masker = masker if masker is not None else case.name_masker(records.hidden_names)
         return case
 
-    def name_masker(self):
-        if not self.hidden_names:
+    def timeline(self, today):
+        entries = [
+            *map(self.crossing_entry, self.crossings),
+            *map(self.detention_entry, self.detentions),
+            *(
+                entry
+                for proceeding in self.proceedings.values()
+                for entry in self.proceeding_entries(proceeding)
+            ),
+            *map(self.status_entry, self.statuses),
+            *map(self.event_entry, self.events),
+        ]
+        entries.sort(key=Entry.sort_key)
+        return Timeline(
+            self.person,
+            entries,
+            _number_sources(entries, self.masker),
+            variants=self.variants,
+            current_status=current_status(self.statuses, today),
+            masker=self.masker,
+        )
+
+    def name_masker(self, hidden_names):
+        if not hidden_names:
             return NO_MASKING
         keep = [self.person.name, *(variant.name for variant in self.variants)]
         keep += [name for rows in self.others.values() for name, other in rows if other]
-        keep += [row["n_name"] for rows in self.participants.values() for row in rows]
-        return NameMasker(self.hidden_names, keep=keep)
-
-    def read_names(self, rows):
-        variants = []
-        for row in rows:
-            kind, record = row["n_kind"], row["n_record"]
-            if kind == "variant":
-                variants.append(Variant(row["n_name"], row["n_role"]))
-            elif kind == "hidden":
-                self.hidden_names.append(row["n_name"])
-            elif kind == "participant":
-                self.participants.setdefault(record, []).append(row)
-            else:
-                other = None
-                if row["n_visible"]:
-                    url = reverse("cases:person", kwargs={"ref": row["n_ref"]})
-                    other = OtherPerson(row["n_name"], url)
-                self.others.setdefault((kind, record), []).append((row["n_name"], other))
-        self.variants = sorted(variants, key=lambda variant: (variant.script, variant.name))
+        keep += [name for rows in self.participants.values() for _role, name in rows]
+        return NameMasker(hidden_names, keep=keep)
 
     def others_of(self, kind, pk):
         """The other persons the reader may see, sorted; the withheld ones are left out."""
@@ -759,12 +665,12 @@ class _Case:
         """'judge A. Name, prosecutor B. Name': who took part, in their roles."""
         rows = sorted(
             self.participants.get(proceeding_pk, []),
-            key=lambda row: (ROLE_ORDER.index(row["n_role"]), row["n_name"]),
+            key=lambda row: (ROLE_ORDER.index(row[0]), row[1]),
         )
         return ", ".join(
-            f"{Participant.Role(row['n_role']).label} {row['n_name']}"
-            for row in rows
-            if roles is None or row["n_role"] in roles
+            f"{Participant.Role(role).label} {name}"
+            for role, name in rows
+            if roles is None or role in roles
         )
 
     def entry(self, kind, record, date, title, **fields):
