@@ -14,12 +14,13 @@ all read what they return.
 
 import datetime
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from casetracker.dates import ApproximateDate, Precision
 from people.models import NameVariant, Person
@@ -29,6 +30,7 @@ from .models import (
     BorderCrossing,
     Citation,
     Detention,
+    Event,
     Participant,
     Proceeding,
     Ruling,
@@ -88,6 +90,19 @@ CROSSING_SENTENCES = {
 }
 
 
+# The labels of an entry's facts, and phrases of its title.
+WHERE = gettext_lazy("Where")
+WHY = gettext_lazy("Why")
+BY = gettext_lazy("By")
+CASE_NUMBER = gettext_lazy("Case number")
+TOOK_PART = gettext_lazy("Took part")
+DECIDED_BY = gettext_lazy("Decided by")
+PRE_TRIAL_CREDIT = gettext_lazy("Credit for pre-trial detention")
+VALID = gettext_lazy("Valid")
+HEARING = gettext_lazy("hearing")
+PROCEEDING_LABEL = gettext_lazy("%(kind)s case before %(authority)s")
+
+
 def partial_iso(date):
     """An approximate date as ISO 8601 to its precision: 2019-10-01, 2019-10, 2019 or ''."""
     if not date or date.date is None:
@@ -97,6 +112,46 @@ def partial_iso(date):
     if date.precision == Precision.MONTH:
         return f"{date.date.year:04d}-{date.date.month:02d}"
     return date.date.isoformat()
+
+
+@lru_cache(maxsize=4096)
+def _date_text(date, language):
+    return str(date)
+
+
+def date_text(date):
+    """``str(date)`` of an ApproximateDate, remembered per language: formatting a date takes
+    longer than building the entry that shows it (an export formats a million)."""
+    return _date_text(date, get_language())
+
+
+_CHOICE_LABELS = {}
+
+
+def choice_label(choices, value):
+    """The label of ``value`` among ``choices`` (a TextChoices), as ``get_<field>_display``
+    gives it, without translating every label of the field to find it."""
+    labels = _CHOICE_LABELS.get(choices)
+    if labels is None:
+        labels = _CHOICE_LABELS[choices] = dict(choices.choices)
+    return labels.get(value, value)
+
+
+class Words:
+    """Translations made once per batch of timelines, of the module's lazy phrases and choice
+    labels (which live as long as the process, so their identity is their key): gettext,
+    asked for on every entry, would otherwise cost more than the entry."""
+
+    def __init__(self):
+        self._texts = {}
+
+    def __call__(self, phrase):
+        if isinstance(phrase, str):  # already text (a value no choice names)
+            return phrase
+        text = self._texts.get(id(phrase))
+        if text is None:
+            text = self._texts[id(phrase)] = str(phrase)
+        return text
 
 
 def _sentence_end(text):
@@ -130,7 +185,11 @@ class OtherPerson:
     """Another person of a shared record whom the reader may see."""
 
     name: str
-    url: str
+    ref: str
+
+    @property
+    def url(self):
+        return reverse("cases:person", kwargs={"ref": self.ref})
 
 
 @dataclass
@@ -222,10 +281,10 @@ class Entry:
     @property
     def date_display(self):
         if not self.shows_range:
-            return str(self.date)
+            return date_text(self.date)
         if self.has_end:
-            return f"{self.date} – {self.end}"
-        return f"{self.date} – {self.open_end_label}"
+            return f"{date_text(self.date)} – {date_text(self.end)}"
+        return f"{date_text(self.date)} – {self.open_end_label}"
 
     @property
     def validity_display(self):
@@ -486,8 +545,8 @@ def current_status(statuses, today=None):
     return CurrentStatus(latest, today or timezone.localdate())
 
 
-def _ruling_sentence(ruling, proceeding):
-    parts = [ruling.get_outcome_display()]
+def _ruling_sentence(ruling, proceeding, words):
+    parts = [words(choice_label(Ruling.Outcome, ruling.outcome))]
     if ruling.outcome == Ruling.Outcome.NOT_REPORTED:
         parts = [_("outcome not reported")]
     if ruling.sentence_kind:
@@ -497,7 +556,7 @@ def _ruling_sentence(ruling, proceeding):
             template = _("extradition %(removal)s")
         else:
             template = _("deportation %(removal)s")
-        parts.append(template % {"removal": ruling.get_removal_display()})
+        parts.append(template % {"removal": words(choice_label(Ruling.Removal, ruling.removal))})
     return "; ".join(str(part) for part in parts)
 
 
@@ -524,9 +583,9 @@ def _sentence_phrase(kind, months):
     return phrases.get(kind, default) % {"months": months}
 
 
-def _proceeding_label(proceeding):
-    return _("%(kind)s case before %(authority)s") % {
-        "kind": capfirst(proceeding.get_kind_display()),
+def _proceeding_label(proceeding, words):
+    return words(PROCEEDING_LABEL) % {
+        "kind": capfirst(words(choice_label(Proceeding.Kind, proceeding.kind))),
         "authority": proceeding.authority.name,
     }
 
@@ -539,14 +598,10 @@ def _by(authority, sentence):
 def _validity(valid_from, valid_until):
     """'29 October 2020 – 28 October 2021', 'from 12 April 2021, no end recorded' or ''."""
     if valid_until.is_set:
-        return f"{str(valid_from) or _('date unknown')} – {valid_until}"
+        return f"{date_text(valid_from) or _('date unknown')} – {date_text(valid_until)}"
     if valid_from.is_set:
-        return _("from %(date)s, no end recorded") % {"date": valid_from}
+        return _("from %(date)s, no end recorded") % {"date": date_text(valid_from)}
     return ""
-
-
-def _facts(*pairs):
-    return [(label, value) for label, value in pairs if value]
 
 
 def build_timeline(person, user, today=None, masker=None):
@@ -567,8 +622,9 @@ def build_timelines(persons, user, today=None, masker=None):
     timelines, read for all of them at once in a fixed number of queries (see
     cases/timeline_records.py), however many persons and records there are."""
     today = today or timezone.localdate()
+    words = Words()
     return [
-        _Case.of(records, masker).timeline(today)
+        _Case.of(records, masker, words).timeline(today)
         for records in fetch_cases(persons, user, hidden_names=masker is None)
     ]
 
@@ -585,24 +641,20 @@ class _Case:
     rulings: list
     statuses: list
     events: list
-    citations: dict  # (kind, pk): [Citation]
+    citations: dict  # (kind, pk): [Cited]
     variants: list  # Variant
     participants: dict  # proceeding pk: [(role, name)]
     others: dict  # (kind, pk): [(name, OtherPerson or None)]
     masker: object = NO_MASKING
+    words: Words = field(default_factory=Words)
+    proceeding_labels: dict = field(default_factory=dict)  # by pk
 
     @classmethod
-    def of(cls, records, masker=None):
+    def of(cls, records, masker=None, words=None):
         """The case of ``CaseRecords``; with ``masker``, or one of its hidden names."""
         others = {
             key: [
-                (
-                    name,
-                    OtherPerson(name, reverse("cases:person", kwargs={"ref": ref}))
-                    if visible
-                    else None,
-                )
-                for name, ref, visible in rows
+                (name, OtherPerson(name, ref) if visible else None) for name, ref, visible in rows
             ]
             for key, rows in records.others.items()
         }
@@ -622,6 +674,7 @@ class _Case:
             ),
             participants=records.participants,
             others=others,
+            words=words or Words(),
         )
         case.masker = masker if masker is not None else case.name_masker(records.hidden_names)
         return case
@@ -668,10 +721,22 @@ class _Case:
             key=lambda row: (ROLE_ORDER.index(row[0]), row[1]),
         )
         return ", ".join(
-            f"{Participant.Role(role).label} {name}"
+            f"{self.words(choice_label(Participant.Role, role))} {name}"
             for role, name in rows
             if roles is None or role in roles
         )
+
+    def facts(self, *pairs):
+        """(label, value) of the facts that have a value, their labels translated."""
+        return [(self.words(label), value) for label, value in pairs if value]
+
+    def proceeding_label(self, proceeding):
+        label = self.proceeding_labels.get(proceeding.pk)
+        if label is None:
+            label = self.proceeding_labels[proceeding.pk] = _proceeding_label(
+                proceeding, self.words
+            )
+        return label
 
     def entry(self, kind, record, date, title, **fields):
         citations = self.citations.get((kind, record.pk), [])
@@ -690,10 +755,10 @@ class _Case:
             "crossing",
             crossing,
             crossing.approx_date,
-            CROSSING_SENTENCES[crossing.method]
+            self.words(CROSSING_SENTENCES[crossing.method])
             % {"origin": crossing.from_country, "destination": crossing.to_country},
             variant=crossing.method,
-            facts=_facts((_("Where"), crossing.place), (_("Why"), crossing.reason)),
+            facts=self.facts((WHERE, crossing.place), (WHY, crossing.reason)),
         )
 
     def detention_entry(self, detention):
@@ -701,21 +766,21 @@ class _Case:
             "detention",
             detention,
             detention.approx_start,
-            str(DETENTION_SENTENCES[detention.kind]),
+            self.words(DETENTION_SENTENCES[detention.kind]),
             detail=detention.description,
-            facts=_facts(
-                (_("Where"), detention.place),
-                (_("By"), detention.authority.name if detention.authority else ""),
+            facts=self.facts(
+                (WHERE, detention.place),
+                (BY, detention.authority.name if detention.authority else ""),
             ),
             end=detention.approx_end if detention.approx_end.is_set else None,
             is_period=True,
             variant=detention.kind,
-            variant_label=detention.get_kind_display(),
+            variant_label=self.words(choice_label(Detention.Kind, detention.kind)),
         )
 
     def proceeding_entries(self, proceeding):
         """The proceeding, from its first hearing or decision to its last, then its parts."""
-        label = _proceeding_label(proceeding)
+        label = self.proceeding_label(proceeding)
         anchor = f"entry-proceeding-{proceeding.pk}"
         hearings = [h for h in self.hearings if h.proceeding_id == proceeding.pk]
         rulings = [r for r in self.rulings if r.proceeding_id == proceeding.pk]
@@ -733,14 +798,14 @@ class _Case:
             dates[0] if dates else ApproximateDate(None, Precision.UNKNOWN),
             f"{label}: {proceeding.charge}" if proceeding.charge else label,
             detail=proceeding.description,
-            facts=_facts(
-                (_("Case number"), proceeding.case_number),
-                (_("Took part"), self.people_in(proceeding.pk)),
+            facts=self.facts(
+                (CASE_NUMBER, proceeding.case_number),
+                (TOOK_PART, self.people_in(proceeding.pk)),
             ),
             end=max(endings, default=None),
             is_period=True,
             variant=proceeding.kind,
-            variant_label=proceeding.get_kind_display(),
+            variant_label=self.words(choice_label(Proceeding.Kind, proceeding.kind)),
             others=self.others_of("proceeding", proceeding.pk),
         )
         for hearing in hearings:
@@ -748,9 +813,9 @@ class _Case:
                 "hearing",
                 hearing,
                 hearing.approx_date,
-                _by(proceeding.authority, hearing.title or _("hearing")),
+                _by(proceeding.authority, hearing.title or self.words(HEARING)),
                 detail=hearing.summary,
-                facts=_facts((_("Where"), hearing.place)),
+                facts=self.facts((WHERE, hearing.place)),
                 part_of=anchor,
                 part_of_label=label,
             )
@@ -759,14 +824,14 @@ class _Case:
                 "ruling",
                 ruling,
                 ruling.approx_date,
-                _by(proceeding.authority, _ruling_sentence(ruling, proceeding)),
+                _by(proceeding.authority, _ruling_sentence(ruling, proceeding, self.words)),
                 detail=ruling.summary,
-                facts=_facts(
-                    (_("Decided by"), self.people_in(proceeding.pk, {Participant.Role.JUDGE})),
-                    (_("Credit for pre-trial detention"), ruling.pre_trial_credit),
+                facts=self.facts(
+                    (DECIDED_BY, self.people_in(proceeding.pk, {Participant.Role.JUDGE})),
+                    (PRE_TRIAL_CREDIT, ruling.pre_trial_credit),
                 ),
                 variant=ruling.outcome,
-                variant_label=ruling.get_outcome_display(),
+                variant_label=self.words(choice_label(Ruling.Outcome, ruling.outcome)),
                 part_of=anchor,
                 part_of_label=label,
             )
@@ -780,18 +845,19 @@ class _Case:
             status.approx_decided,
             _by(
                 status.authority,
-                STATUS_SENTENCES[status.outcome] % {"status": status_name(status.status)},
+                self.words(STATUS_SENTENCES[status.outcome])
+                % {"status": self.words(status_name(status.status))},
             ),
             detail=status.note,
-            facts=_facts((_("Valid"), _validity(valid_from, valid_until))),
+            facts=self.facts((VALID, _validity(valid_from, valid_until))),
             end=valid_until if valid_until.is_set else None,
             is_period=status.outcome in PERIOD_OUTCOMES,
             start=valid_from if valid_from.is_set else None,
             variant=status.status,
-            variant_label=status.get_status_display(),
+            variant_label=self.words(choice_label(StatusDecision.Status, status.status)),
             outcome=status.outcome,
             part_of=f"entry-proceeding-{proceeding.pk}" if proceeding else "",
-            part_of_label=_proceeding_label(proceeding) if proceeding else "",
+            part_of_label=self.proceeding_label(proceeding) if proceeding else "",
         )
 
     def event_entry(self, event):
@@ -801,12 +867,12 @@ class _Case:
             event.approx_date,
             event.title,
             detail=event.description,
-            facts=_facts(
-                (_("Where"), event.place),
-                (_("By"), event.authority.name if event.authority else ""),
+            facts=self.facts(
+                (WHERE, event.place),
+                (BY, event.authority.name if event.authority else ""),
             ),
             variant=event.kind,
-            variant_label=event.get_kind_display(),
+            variant_label=self.words(choice_label(Event.Kind, event.kind)),
             others=self.others_of("event", event.pk),
         )
 

@@ -27,6 +27,7 @@ from .models import (
     Participant,
     Proceeding,
     Ruling,
+    Source,
     StatusDecision,
 )
 
@@ -61,7 +62,7 @@ class CaseRecords:
     rulings: list = field(default_factory=list)
     statuses: list = field(default_factory=list)
     events: list = field(default_factory=list)
-    citations: dict = field(default_factory=dict)  # (kind, pk): [Citation], for the batch
+    citations: dict = field(default_factory=dict)  # (kind, pk): [Cited], for the batch
     variants: list = field(default_factory=list)  # (name, script): the person's other names
     # The other persons of a shared record: (kind, pk): [(name, ref, whether the reader may
     # see them)].
@@ -108,7 +109,9 @@ def fetch_cases(persons, user, hidden_names=True):
     for link in links.select_related("event__authority"):
         cases[link.person_id].events.append(events.setdefault(link.event_id, link.event))
     for name, (model, related) in OWN_RECORDS.items():
-        for record in model.objects.filter(person_id__in=ids).select_related(*related):
+        records = model.objects.filter(person_id__in=ids)
+        # select_related() with no field would follow every foreign key.
+        for record in records.select_related(*related) if related else records:
             getattr(cases[record.person_id], name).append(record)
     hearings = {}
     for hearing in Hearing.objects.filter(proceeding_id__in=list(proceedings)):
@@ -134,12 +137,29 @@ def fetch_cases(persons, user, hidden_names=True):
     return [cases[person.pk] for person in persons]
 
 
+@dataclass(frozen=True)
+class Cited:
+    """A citation as a timeline shows it: its source, what it quotes and how surely."""
+
+    source: Source
+    quote: str
+    confidence: str
+
+    @property
+    def source_id(self):
+        return self.source.pk
+
+
+SOURCE_COLUMNS = [field.attname for field in Source._meta.concrete_fields]
+
+
 def _citations(records):
-    """Citations of every record, keyed by (kind, pk), with their sources: one query.
+    """Citations of every record, keyed by (kind, pk), as ``Cited``: one query.
 
     By content type id, so that the (content_type, object_id) index serves it: a condition on
     the content type's app label and model name joins django_content_type and scans every
-    citation."""
+    citation. Read as rows, each source made once however often it is cited (the sources of
+    a few hundred persons' cases are mostly the same few)."""
     content_types = ContentType.objects.get_for_models(*KIND_MODELS.values())
     kinds = {content_types[model].pk: kind for kind, model in KIND_MODELS.items()}
     condition = Q()
@@ -148,9 +168,24 @@ def _citations(records):
             condition |= Q(content_type=content_types[KIND_MODELS[kind]], object_id__in=pks)
     if not condition:
         return {}
-    cited = {}
-    for citation in Citation.objects.filter(condition).select_related("source"):
-        cited.setdefault((kinds[citation.content_type_id], citation.object_id), []).append(citation)
+    citations = Citation.objects.filter(condition)
+    rows = citations.values_list(
+        "content_type_id",
+        "object_id",
+        "quote",
+        "confidence",
+        *(f"source__{column}" for column in SOURCE_COLUMNS),
+    )
+    sources, cited = {}, {}
+    for content_type, object_id, quote, confidence, *source_row in rows:
+        source = sources.get(source_row[0])  # the source's columns start with its id
+        if source is None:
+            source = sources[source_row[0]] = Source.from_db(
+                citations.db, SOURCE_COLUMNS, source_row
+            )
+        cited.setdefault((kinds[content_type], object_id), []).append(
+            Cited(source, quote, confidence)
+        )
     return cited
 
 
