@@ -623,8 +623,11 @@ def build_timelines(persons, user, today=None, masker=None):
     cases/timeline_records.py), however many persons and records there are."""
     today = today or timezone.localdate()
     words = Words()
+    # With one masker for all, each source is masked once (its address searched once), not
+    # once for every timeline that cites it.
+    shown_sources = {} if masker is not None else None
     return [
-        _Case.of(records, masker, words).timeline(today)
+        _Case.of(records, masker, words, shown_sources).timeline(today)
         for records in fetch_cases(persons, user, hidden_names=masker is None)
     ]
 
@@ -648,9 +651,10 @@ class _Case:
     masker: object = NO_MASKING
     words: Words = field(default_factory=Words)
     proceeding_labels: dict = field(default_factory=dict)  # by pk
+    shown_sources: dict | None = None  # by pk, as ``masker`` shows them
 
     @classmethod
-    def of(cls, records, masker=None, words=None):
+    def of(cls, records, masker=None, words=None, shown_sources=None):
         """The case of ``CaseRecords``; with ``masker``, or one of its hidden names."""
         others = {
             key: [
@@ -675,6 +679,7 @@ class _Case:
             participants=records.participants,
             others=others,
             words=words or Words(),
+            shown_sources=shown_sources,
         )
         case.masker = masker if masker is not None else case.name_masker(records.hidden_names)
         return case
@@ -695,7 +700,7 @@ class _Case:
         return Timeline(
             self.person,
             entries,
-            _number_sources(entries, self.masker),
+            _number_sources(entries, self.masker, self.shown_sources),
             variants=self.variants,
             current_status=current_status(self.statuses, today),
             masker=self.masker,
@@ -877,19 +882,22 @@ class _Case:
         )
 
 
-def _number_sources(entries, masker=NO_MASKING):
+def _number_sources(entries, masker=NO_MASKING, shown=None):
     """Number sources in order of first citation; turn each entry's citations into markers.
 
-    Sources and quotes as the reader may read them: names withheld by ``masker``."""
+    Sources and quotes as the reader may read them: names withheld by ``masker``. ``shown``
+    keeps each source as ``masker`` shows it, for timelines that share the masker."""
     numbered = {}
+    shown = {} if shown is None else shown
     for entry in entries:
         cited = []
         for citation in entry.citations:
             source = numbered.get(citation.source_id)
             if source is None:
-                source = numbered[citation.source_id] = NumberedSource(
-                    len(numbered) + 1, masked_copy(citation.source, masker)
-                )
+                copy = shown.get(citation.source_id)
+                if copy is None:
+                    copy = shown[citation.source_id] = masked_copy(citation.source, masker)
+                source = numbered[citation.source_id] = NumberedSource(len(numbered) + 1, copy)
             marker = CitedSource(
                 source.number, source.source, masker(citation.quote), citation.confidence
             )
