@@ -754,15 +754,6 @@ def _source_line(cited, texts):
     return f"[{cited.number}] {text}"
 
 
-def _date_display(entry, texts):
-    """``entry.date_display``, remembered in ``texts`` by what it is made of."""
-    key = (entry.kind, entry.is_period, entry.date, entry.end)
-    text = texts.get(key)
-    if text is None:
-        text = texts[key] = str(entry.date_display)
-    return text
-
-
 def _batches(rows, size):
     """Lists of up to ``size`` items of ``rows``, in order."""
     batch = []
@@ -794,9 +785,9 @@ def entry_rows(scope, progress=None):
 
 def _entry_rows(scope, persons, progress):
     count = 0
-    # Formatting a date or a source takes longer than anything else in a row, and the same
-    # ones come back row after row: each is formatted once.
-    dates, sources = {}, {}
+    # Formatting a source takes longer than anything else in a row, and the same sources come
+    # back row after row: each is formatted once (dates are, in cases.timeline.date_text).
+    sources = {}
     for batch in _batches(persons, CHUNK_SIZE):
         for timeline in build_timelines(batch, scope.user, masker=scope.masker):
             person = timeline.person
@@ -807,7 +798,7 @@ def _entry_rows(scope, persons, progress):
                     entry.date.iso() or "",
                     entry.date.precision,
                     plain(entry.date.not_later_than) or "",
-                    _date_display(entry, dates),
+                    str(entry.date_display),
                     entry.end.iso() or "" if entry.has_end else "",
                     entry.end.precision if entry.has_end else "",
                     entry.kind,

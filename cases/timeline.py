@@ -114,7 +114,7 @@ def partial_iso(date):
     return date.date.isoformat()
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)  # more than the days of a decade, in each precision
 def _date_text(date, language):
     return str(date)
 
