@@ -18,8 +18,8 @@ and history are not exported.
 The sheets (``person_rows``, ``entry_rows``) are for people: one row per person, and one row
 per timeline entry as ``cases.timeline.build_timelines`` gives it. ``iter_csv`` streams them
 and ``write_xlsx`` writes both into one workbook. Persons are read in fixed-size chunks
-(``.iterator(chunk_size=…)``, with their related rows prefetched per chunk), so memory stays
-flat however many persons there are.
+(``.iterator(chunk_size=…)``, with their related rows prefetched, or their timelines built
+together, per chunk), so memory stays flat however many persons there are.
 """
 
 import csv

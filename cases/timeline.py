@@ -148,10 +148,10 @@ class Words:
     def __call__(self, phrase):
         if isinstance(phrase, str):  # already text (a value no choice names)
             return phrase
-        text = self._texts.get(id(phrase))
-        if text is None:
-            text = self._texts[id(phrase)] = str(phrase)
-        return text
+        known = self._texts.get(id(phrase))
+        if known is None or known[0] is not phrase:  # kept with its text: its id stays its own
+            known = self._texts[id(phrase)] = (phrase, str(phrase))
+        return known[1]
 
 
 def _sentence_end(text):

@@ -151,6 +151,7 @@ class Cited:
 
 
 SOURCE_COLUMNS = [field.attname for field in Source._meta.concrete_fields]
+SOURCE_ID = SOURCE_COLUMNS.index(Source._meta.pk.attname)
 
 
 def _citations(records):
@@ -178,11 +179,10 @@ def _citations(records):
     )
     sources, cited = {}, {}
     for content_type, object_id, quote, confidence, *source_row in rows:
-        source = sources.get(source_row[0])  # the source's columns start with its id
+        source = sources.get(source_row[SOURCE_ID])
         if source is None:
-            source = sources[source_row[0]] = Source.from_db(
-                citations.db, SOURCE_COLUMNS, source_row
-            )
+            source = Source.from_db(citations.db, SOURCE_COLUMNS, source_row)
+            sources[source.pk] = source
         cited.setdefault((kinds[content_type], object_id), []).append(
             Cited(source, quote, confidence)
         )
