@@ -16,10 +16,10 @@ the same bytes, and an import finds the record to update by its key. Database id
 and history are not exported.
 
 The sheets (``person_rows``, ``entry_rows``) are for people: one row per person, and one row
-per timeline entry as ``cases.timeline.build_timeline`` gives it. ``iter_csv`` streams them
+per timeline entry as ``cases.timeline.build_timelines`` gives it. ``iter_csv`` streams them
 and ``write_xlsx`` writes both into one workbook. Persons are read in fixed-size chunks
-(``.iterator(chunk_size=…)``, with their related rows prefetched per chunk), so memory stays
-flat however many persons there are.
+(``.iterator(chunk_size=…)``, with their related rows prefetched, or their timelines built
+together, per chunk), so memory stays flat however many persons there are.
 """
 
 import csv
@@ -29,6 +29,7 @@ import hashlib
 import io
 import json
 from collections import defaultdict
+from contextlib import closing
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -55,7 +56,7 @@ from .models import (
     Source,
     StatusDecision,
 )
-from .timeline import build_timeline, current_status
+from .timeline import build_timelines, current_status, date_text
 
 FORMAT = "casetracker"
 VERSION = 1
@@ -728,30 +729,69 @@ def person_rows(scope, progress=None):
                 progress(count)
 
 
-def _source_line(cited):
-    source = cited.source
+def _source_text(source):
+    """'Publisher, Title, 23 December 2019 https://…': a source as the entries sheet cites it."""
     parts = [
-        f"[{cited.number}]",
         ", ".join(
-            part for part in [source.publisher, source.title, str(source.approx_published)] if part
-        ),
+            part
+            for part in [source.publisher, source.title, date_text(source.approx_published)]
+            if part
+        )
     ]
     if source.url:
         parts.append(source.url)
     return " ".join(parts)
 
 
+def _source_line(cited, texts):
+    """'[2] Publisher, Title, …': ``texts`` remembers each source's text (the same sources
+    come back for many persons), by what the text is made of, names withheld or not."""
+    source = cited.source
+    key = (source.pk, source.publisher, source.title, source.url, source.approx_published)
+    text = texts.get(key)
+    if text is None:
+        text = texts[key] = _source_text(source)
+    return f"[{cited.number}] {text}"
+
+
+def _batches(rows, size):
+    """Lists of up to ``size`` items of ``rows``, in order."""
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def entry_rows(scope, progress=None):
     """The timeline-entries sheet: the header, then each person's timeline, entry by entry.
 
-    The entries are those of ``build_timeline`` for the exporting user, so the sheet says
-    what the person's page and timeline JSON say, names withheld alike.
+    The entries are those of ``build_timelines`` for the exporting user, so the sheet says
+    what the person's page and timeline JSON say, names withheld alike. The timelines are
+    built ``CHUNK_SIZE`` persons at a time, in a fixed number of queries each.
     """
     yield ENTRY_COLUMNS
+    # The persons' iterator is closed before the transaction ends, also when the reader stops
+    # early: PostgreSQL reads them through a cursor that lives only as long as the transaction.
+    with (
+        transaction.atomic(),
+        closing(scope.persons.iterator(chunk_size=CHUNK_SIZE)) as persons,
+    ):
+        yield from _entry_rows(scope, persons, progress)
+
+
+def _entry_rows(scope, persons, progress):
     count = 0
-    with transaction.atomic():
-        for person in in_chunks(scope.persons):
-            for entry in build_timeline(person, scope.user, masker=scope.masker).entries:
+    # Formatting a source takes longer than anything else in a row, and the same sources come
+    # back row after row: each is formatted once (dates are, in cases.timeline.date_text).
+    sources = {}
+    for batch in _batches(persons, CHUNK_SIZE):
+        for timeline in build_timelines(batch, scope.user, masker=scope.masker):
+            person = timeline.person
+            for entry in timeline.entries:
                 yield [
                     person.ref,
                     person.name,
@@ -764,7 +804,7 @@ def entry_rows(scope, progress=None):
                     entry.kind,
                     str(entry.title),
                     entry.plain_detail(),
-                    " | ".join(_source_line(cited) for cited in entry.citations),
+                    " | ".join(_source_line(cited, sources) for cited in entry.citations),
                 ]
             count += 1
             if progress:

@@ -41,11 +41,8 @@ from people.models import NameVariant, Person, is_admin
 
 from .models import (
     BorderCrossing,
-    Citation,
     Detention,
     Event,
-    Hearing,
-    Participant,
     Proceeding,
     Ruling,
     StatusDecision,
@@ -159,39 +156,32 @@ NO_MASKING = NameMasker()
 # --- Which persons ---------------------------------------------------------------------------
 
 
+def citing_person_queries(source_ids):
+    """The ids of the persons with a record that cites one of ``source_ids`` (a list or a
+    query): one query of ``person_id`` per way a record reaches a person, to be joined with
+    UNION. Each goes from the citations of those sources (by source and content type id, so
+    that the citations' indexes serve it) to the record and its persons."""
+    own = [
+        model.objects.filter(citations__source_id__in=source_ids).order_by().values("person_id")
+        for model in (BorderCrossing, Detention, StatusDecision, Ruling)
+    ]
+    members = Proceeding.persons.through.objects
+    proceedings = [
+        members.filter(**{f"{path}__in": source_ids}).values("person_id")
+        for path in (
+            "proceeding__citations__source_id",
+            "proceeding__hearings__citations__source_id",
+            "proceeding__participants__citations__source_id",
+        )
+    ]
+    events = Event.persons.through.objects.filter(event__citations__source_id__in=source_ids)
+    return [*own, *proceedings, events.values("person_id")]
+
+
 def _citing_persons(source_ids):
-    """Ids of the persons with a record that cites one of ``source_ids`` (a list or query)."""
-
-    def cited(model):
-        meta = model._meta
-        return Citation.objects.filter(
-            source_id__in=source_ids,
-            content_type__app_label=meta.app_label,
-            content_type__model=meta.model_name,
-        ).values("object_id")
-
-    condition = Q()
-    for model in (BorderCrossing, Detention, StatusDecision, Ruling):
-        condition |= Q(pk__in=model.objects.filter(pk__in=cited(model)).values("person_id"))
-    condition |= Q(
-        pk__in=Proceeding.persons.through.objects.filter(
-            Q(proceeding_id__in=cited(Proceeding))
-            | Q(
-                proceeding_id__in=Hearing.objects.filter(pk__in=cited(Hearing)).values(
-                    "proceeding_id"
-                )
-            )
-            | Q(
-                proceeding_id__in=Participant.objects.filter(pk__in=cited(Participant)).values(
-                    "proceeding_id"
-                )
-            )
-        ).values("person_id")
-    )
-    condition |= Q(
-        pk__in=Event.persons.through.objects.filter(event_id__in=cited(Event)).values("person_id")
-    )
-    return condition
+    """A condition on Person: with a record that cites one of ``source_ids``."""
+    queries = citing_person_queries(source_ids)
+    return Q(pk__in=queries[0].union(*queries[1:], all=True))
 
 
 def linked_persons(*, proceedings=None, events=None, sources=None):

@@ -11,6 +11,7 @@ in other words ("his cousin, the camp survivor from Tekes"). Nothing is changed 
 
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -150,9 +151,7 @@ def texts_naming(person, names, old, new):
 
 
 def _cited(model, records):
-    meta = model._meta
+    # By content type id, so that the (content_type, object_id) index serves it.
     return Q(
-        content_type__app_label=meta.app_label,
-        content_type__model=meta.model_name,
-        object_id__in=records.values("pk"),
+        content_type=ContentType.objects.get_for_model(model), object_id__in=records.values("pk")
     )

@@ -1,40 +1,42 @@
 """One person's case as a single chronological list of entries, with numbered sources.
 
-``build_timeline`` makes a fixed number of queries whatever the number of records (nine at
-most): one per record kind, one for the citations of every record with their sources, and one
-for every name the page shows besides the person's own (other spellings, the other persons of
-a shared proceeding or event with whether the reader may see them, the participants of the
-proceedings, and the names of the persons sharing a record or a cited source whom the reader
-may not see). Those last names are never shown: they are withheld from every typed text of
-the timeline (cases/masking.py). The page and ``/people/<ref>/timeline.json`` both read what
-it returns.
+``build_timeline`` gives one person's timeline, ``build_timelines`` those of many persons at
+once: the same entries, read in the same fixed number of queries for one person or for a few
+hundred (nine at most, see cases/timeline_records.py), whatever the number of records and the
+size of the database. Besides the records and their citations, they read every name the page
+shows besides the person's own (other spellings, the other persons of a shared proceeding or
+event with whether the reader may see them, the participants of the proceedings) and the
+names of the persons sharing a record or a cited source whom the reader may not see. Those
+last names are never shown: they are withheld from every typed text of the timeline
+(cases/masking.py). The page, ``/people/<ref>/timeline.json`` and the export's entries sheet
+all read what they return.
 """
 
 import datetime
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from django.db.models import Exists, F, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from casetracker.dates import ApproximateDate, Precision
 from people.models import NameVariant, Person
 
-from .masking import NO_MASKING, NameMasker, hidden_persons, linked_persons, masked_copy
+from .masking import NO_MASKING, NameMasker, masked_copy
 from .models import (
     BorderCrossing,
     Citation,
     Detention,
     Event,
-    Hearing,
     Participant,
     Proceeding,
     Ruling,
     StatusDecision,
 )
+from .timeline_records import fetch_cases
 
 KIND_LABELS = {
     "crossing": gettext_lazy("Border crossing"),
@@ -49,16 +51,6 @@ KIND_LABELS = {
 KIND_ORDER = list(KIND_LABELS)
 
 ROLE_ORDER = list(Participant.Role.values)
-
-KIND_MODELS = {
-    "crossing": BorderCrossing,
-    "detention": Detention,
-    "proceeding": Proceeding,
-    "hearing": Hearing,
-    "ruling": Ruling,
-    "status": StatusDecision,
-    "event": Event,
-}
 
 # What a status is called in a sentence ("refugee status granted"), where the choice label
 # alone ("refugee") does not read as a noun.
@@ -98,6 +90,19 @@ CROSSING_SENTENCES = {
 }
 
 
+# The labels of an entry's facts, and phrases of its title.
+WHERE = gettext_lazy("Where")
+WHY = gettext_lazy("Why")
+BY = gettext_lazy("By")
+CASE_NUMBER = gettext_lazy("Case number")
+TOOK_PART = gettext_lazy("Took part")
+DECIDED_BY = gettext_lazy("Decided by")
+PRE_TRIAL_CREDIT = gettext_lazy("Credit for pre-trial detention")
+VALID = gettext_lazy("Valid")
+HEARING = gettext_lazy("hearing")
+PROCEEDING_LABEL = gettext_lazy("%(kind)s case before %(authority)s")
+
+
 def partial_iso(date):
     """An approximate date as ISO 8601 to its precision: 2019-10-01, 2019-10, 2019 or ''."""
     if not date or date.date is None:
@@ -107,6 +112,46 @@ def partial_iso(date):
     if date.precision == Precision.MONTH:
         return f"{date.date.year:04d}-{date.date.month:02d}"
     return date.date.isoformat()
+
+
+@lru_cache(maxsize=16384)  # more than the days of a decade, in each precision
+def _date_text(date, language):
+    return str(date)
+
+
+def date_text(date):
+    """``str(date)`` of an ApproximateDate, remembered per language: formatting a date takes
+    longer than building the entry that shows it (an export formats a million)."""
+    return _date_text(date, get_language())
+
+
+_CHOICE_LABELS = {}
+
+
+def choice_label(choices, value):
+    """The label of ``value`` among ``choices`` (a TextChoices), as ``get_<field>_display``
+    gives it, without translating every label of the field to find it."""
+    labels = _CHOICE_LABELS.get(choices)
+    if labels is None:
+        labels = _CHOICE_LABELS[choices] = dict(choices.choices)
+    return labels.get(value, value)
+
+
+class Words:
+    """Translations made once per batch of timelines, of the module's lazy phrases and choice
+    labels (which live as long as the process, so their identity is their key): gettext,
+    asked for on every entry, would otherwise cost more than the entry."""
+
+    def __init__(self):
+        self._texts = {}
+
+    def __call__(self, phrase):
+        if isinstance(phrase, str):  # already text (a value no choice names)
+            return phrase
+        known = self._texts.get(id(phrase))
+        if known is None or known[0] is not phrase:  # kept with its text: its id stays its own
+            known = self._texts[id(phrase)] = (phrase, str(phrase))
+        return known[1]
 
 
 def _sentence_end(text):
@@ -140,7 +185,11 @@ class OtherPerson:
     """Another person of a shared record whom the reader may see."""
 
     name: str
-    url: str
+    ref: str
+
+    @property
+    def url(self):
+        return reverse("cases:person", kwargs={"ref": self.ref})
 
 
 @dataclass
@@ -232,10 +281,10 @@ class Entry:
     @property
     def date_display(self):
         if not self.shows_range:
-            return str(self.date)
+            return date_text(self.date)
         if self.has_end:
-            return f"{self.date} – {self.end}"
-        return f"{self.date} – {self.open_end_label}"
+            return f"{date_text(self.date)} – {date_text(self.end)}"
+        return f"{date_text(self.date)} – {self.open_end_label}"
 
     @property
     def validity_display(self):
@@ -496,82 +545,8 @@ def current_status(statuses, today=None):
     return CurrentStatus(latest, today or timezone.localdate())
 
 
-def _names(person, proceeding_ids, event_ids, user, hidden=None):
-    """Every name the page shows besides the person's own, in one UNION query.
-
-    Rows of (kind, record id, role, name, ref, visible): the person's other spellings
-    ("variant"), the other persons of their proceedings and events with whether ``user`` may
-    see each ("proceeding", "event"), and the participants of the proceedings ("participant");
-    with ``hidden`` (persons the reader may not see), their names and variants ("hidden"),
-    which the page withholds from typed text and never shows.
-    """
-    may_see = Exists(Person.objects.visible_to(user).filter(pk=OuterRef("person_id")))
-
-    def columns(kind, record, role, name, ref, visible):
-        return {
-            "n_kind": Value(kind),
-            "n_record": F(record),
-            "n_role": role,
-            "n_name": F(name),
-            "n_ref": ref,
-            "n_visible": visible,
-        }
-
-    parts = [
-        NameVariant.objects.filter(person=person)
-        .order_by()
-        .values(**columns("variant", "person_id", F("script"), "name", Value(""), Value(True))),
-        Proceeding.persons.through.objects.filter(proceeding_id__in=proceeding_ids)
-        .exclude(person_id=person.pk)
-        .values(
-            **columns(
-                "proceeding", "proceeding_id", Value(""), "person__name", F("person__ref"), may_see
-            )
-        ),
-        Event.persons.through.objects.filter(event_id__in=event_ids)
-        .exclude(person_id=person.pk)
-        .values(
-            **columns("event", "event_id", Value(""), "person__name", F("person__ref"), may_see)
-        ),
-        Participant.objects.filter(proceeding_id__in=proceeding_ids)
-        .order_by()
-        .values(
-            **columns("participant", "proceeding_id", F("role"), "name", Value(""), Value(True))
-        ),
-    ]
-    if hidden is not None:
-        parts += [
-            hidden.values(**columns("hidden", "pk", Value(""), "name", Value(""), Value(False))),
-            NameVariant.objects.filter(person__in=hidden.values("pk"))
-            .order_by()
-            .values(**columns("hidden", "person_id", Value(""), "name", Value(""), Value(False))),
-        ]
-    return list(parts[0].union(*parts[1:], all=True))
-
-
-def _citations(records):
-    """Citations of every record, keyed by (kind, pk), with their sources: one query."""
-    condition = Q()
-    for kind, pks in records.items():
-        if pks:
-            meta = KIND_MODELS[kind]._meta
-            condition |= Q(
-                content_type__app_label=meta.app_label,
-                content_type__model=meta.model_name,
-                object_id__in=pks,
-            )
-    if not condition:
-        return {}
-    kinds = {model._meta.model_name: kind for kind, model in KIND_MODELS.items()}
-    cited = {}
-    for citation in Citation.objects.filter(condition).select_related("source", "content_type"):
-        key = (kinds[citation.content_type.model], citation.object_id)
-        cited.setdefault(key, []).append(citation)
-    return cited
-
-
-def _ruling_sentence(ruling, proceeding):
-    parts = [ruling.get_outcome_display()]
+def _ruling_sentence(ruling, proceeding, words):
+    parts = [words(choice_label(Ruling.Outcome, ruling.outcome))]
     if ruling.outcome == Ruling.Outcome.NOT_REPORTED:
         parts = [_("outcome not reported")]
     if ruling.sentence_kind:
@@ -581,7 +556,7 @@ def _ruling_sentence(ruling, proceeding):
             template = _("extradition %(removal)s")
         else:
             template = _("deportation %(removal)s")
-        parts.append(template % {"removal": ruling.get_removal_display()})
+        parts.append(template % {"removal": words(choice_label(Ruling.Removal, ruling.removal))})
     return "; ".join(str(part) for part in parts)
 
 
@@ -608,9 +583,9 @@ def _sentence_phrase(kind, months):
     return phrases.get(kind, default) % {"months": months}
 
 
-def _proceeding_label(proceeding):
-    return _("%(kind)s case before %(authority)s") % {
-        "kind": capfirst(proceeding.get_kind_display()),
+def _proceeding_label(proceeding, words):
+    return words(PROCEEDING_LABEL) % {
+        "kind": capfirst(words(choice_label(Proceeding.Kind, proceeding.kind))),
         "authority": proceeding.authority.name,
     }
 
@@ -623,14 +598,10 @@ def _by(authority, sentence):
 def _validity(valid_from, valid_until):
     """'29 October 2020 – 28 October 2021', 'from 12 April 2021, no end recorded' or ''."""
     if valid_until.is_set:
-        return f"{str(valid_from) or _('date unknown')} – {valid_until}"
+        return f"{date_text(valid_from) or _('date unknown')} – {date_text(valid_until)}"
     if valid_from.is_set:
-        return _("from %(date)s, no end recorded") % {"date": valid_from}
+        return _("from %(date)s, no end recorded") % {"date": date_text(valid_from)}
     return ""
-
-
-def _facts(*pairs):
-    return [(label, value) for label, value in pairs if value]
 
 
 def build_timeline(person, user, today=None, masker=None):
@@ -643,32 +614,27 @@ def build_timeline(person, user, today=None, masker=None):
     share a record or a cited source with ``person`` (cases/masking.py), with ``masker``
     where the caller has one for many persons at once (an export).
     """
-    case = _Case.fetch(person, user, masker)
-    entries = [
-        *map(case.crossing_entry, case.crossings),
-        *map(case.detention_entry, case.detentions),
-        *(
-            entry
-            for proceeding in case.proceedings.values()
-            for entry in case.proceeding_entries(proceeding)
-        ),
-        *map(case.status_entry, case.statuses),
-        *map(case.event_entry, case.events),
+    return build_timelines([person], user, today, masker)[0]
+
+
+def build_timelines(persons, user, today=None, masker=None):
+    """``build_timeline`` of each of ``persons`` (a list), in the same order: the same
+    timelines, read for all of them at once in a fixed number of queries (see
+    cases/timeline_records.py), however many persons and records there are."""
+    today = today or timezone.localdate()
+    words = Words()
+    # With one masker for all, each source is masked once (its address searched once), not
+    # once for every timeline that cites it.
+    shown_sources = {} if masker is not None else None
+    return [
+        _Case.of(records, masker, words, shown_sources).timeline(today)
+        for records in fetch_cases(persons, user, hidden_names=masker is None)
     ]
-    entries.sort(key=Entry.sort_key)
-    return Timeline(
-        person,
-        entries,
-        _number_sources(entries, case.masker),
-        variants=case.variants,
-        current_status=current_status(case.statuses, today),
-        masker=case.masker,
-    )
 
 
 @dataclass
 class _Case:
-    """Every record of one person's case, fetched once, and how each becomes an entry."""
+    """Every record of one person's case, and how each becomes an entry."""
 
     person: Person
     crossings: list
@@ -678,77 +644,75 @@ class _Case:
     rulings: list
     statuses: list
     events: list
-    variants: list = field(default_factory=list)
-    participants: dict = field(default_factory=dict)  # proceeding pk: rows of _names
-    others: dict = field(default_factory=dict)  # (kind, pk): [(name, OtherPerson or None)]
-    citations: dict = field(default_factory=dict)  # (kind, pk): [Citation]
+    citations: dict  # (kind, pk): [Cited]
+    variants: list  # Variant
+    participants: dict  # proceeding pk: [(role, name)]
+    others: dict  # (kind, pk): [(name, OtherPerson or None)]
     masker: object = NO_MASKING
-    hidden_names: list = field(default_factory=list)  # of persons the reader may not see
+    words: Words = field(default_factory=Words)
+    proceeding_labels: dict = field(default_factory=dict)  # by pk
+    shown_sources: dict | None = None  # by pk, as ``masker`` shows them
 
     @classmethod
-    def fetch(cls, person, user, masker=None):
-        proceedings = Proceeding.objects.filter(persons=person).select_related("authority")
-        proceedings = {proceeding.pk: proceeding for proceeding in proceedings}
+    def of(cls, records, masker=None, words=None, shown_sources=None):
+        """The case of ``CaseRecords``; with ``masker``, or one of its hidden names."""
+        others = {
+            key: [
+                (name, OtherPerson(name, ref) if visible else None) for name, ref, visible in rows
+            ]
+            for key, rows in records.others.items()
+        }
         case = cls(
-            person,
-            crossings=list(BorderCrossing.objects.filter(person=person)),
-            detentions=list(Detention.objects.filter(person=person).select_related("authority")),
-            proceedings=proceedings,
-            hearings=list(Hearing.objects.filter(proceeding_id__in=list(proceedings))),
-            rulings=list(Ruling.objects.filter(person=person)),
-            statuses=list(StatusDecision.objects.filter(person=person).select_related("authority")),
-            events=list(Event.objects.filter(persons=person).select_related("authority")),
+            records.person,
+            crossings=records.crossings,
+            detentions=records.detentions,
+            proceedings=records.proceedings,
+            hearings=records.hearings,
+            rulings=records.rulings,
+            statuses=records.statuses,
+            events=records.events,
+            citations=records.citations,
+            variants=sorted(
+                (Variant(name, script) for name, script in records.variants),
+                key=lambda variant: (variant.script, variant.name),
+            ),
+            participants=records.participants,
+            others=others,
+            words=words or Words(),
+            shown_sources=shown_sources,
         )
-        case.citations = _citations(
-            {
-                "crossing": [record.pk for record in case.crossings],
-                "detention": [record.pk for record in case.detentions],
-                "proceeding": list(proceedings),
-                "hearing": [record.pk for record in case.hearings],
-                "ruling": [record.pk for record in case.rulings],
-                "status": [record.pk for record in case.statuses],
-                "event": [record.pk for record in case.events],
-            }
-        )
-        event_ids = [event.pk for event in case.events]
-        # Whom the reader may not see among those sharing a record or a cited source: their
-        # names are withheld from the typed text of the page (cases/masking.py).
-        hidden = None
-        sources = {c.source_id for cited in case.citations.values() for c in cited}
-        if masker is None and (proceedings or event_ids or sources):
-            linked = linked_persons(
-                proceedings=list(proceedings), events=event_ids, sources=list(sources)
-            )
-            hidden = hidden_persons(user, linked)
-        case.read_names(_names(person, list(proceedings), event_ids, user, hidden))
-        case.masker = masker if masker is not None else case.name_masker()
+        case.masker = masker if masker is not None else case.name_masker(records.hidden_names)
         return case
 
-    def name_masker(self):
-        if not self.hidden_names:
+    def timeline(self, today):
+        entries = [
+            *map(self.crossing_entry, self.crossings),
+            *map(self.detention_entry, self.detentions),
+            *(
+                entry
+                for proceeding in self.proceedings.values()
+                for entry in self.proceeding_entries(proceeding)
+            ),
+            *map(self.status_entry, self.statuses),
+            *map(self.event_entry, self.events),
+        ]
+        entries.sort(key=Entry.sort_key)
+        return Timeline(
+            self.person,
+            entries,
+            _number_sources(entries, self.masker, self.shown_sources),
+            variants=self.variants,
+            current_status=current_status(self.statuses, today),
+            masker=self.masker,
+        )
+
+    def name_masker(self, hidden_names):
+        if not hidden_names:
             return NO_MASKING
         keep = [self.person.name, *(variant.name for variant in self.variants)]
         keep += [name for rows in self.others.values() for name, other in rows if other]
-        keep += [row["n_name"] for rows in self.participants.values() for row in rows]
-        return NameMasker(self.hidden_names, keep=keep)
-
-    def read_names(self, rows):
-        variants = []
-        for row in rows:
-            kind, record = row["n_kind"], row["n_record"]
-            if kind == "variant":
-                variants.append(Variant(row["n_name"], row["n_role"]))
-            elif kind == "hidden":
-                self.hidden_names.append(row["n_name"])
-            elif kind == "participant":
-                self.participants.setdefault(record, []).append(row)
-            else:
-                other = None
-                if row["n_visible"]:
-                    url = reverse("cases:person", kwargs={"ref": row["n_ref"]})
-                    other = OtherPerson(row["n_name"], url)
-                self.others.setdefault((kind, record), []).append((row["n_name"], other))
-        self.variants = sorted(variants, key=lambda variant: (variant.script, variant.name))
+        keep += [name for rows in self.participants.values() for _role, name in rows]
+        return NameMasker(hidden_names, keep=keep)
 
     def others_of(self, kind, pk):
         """The other persons the reader may see, sorted; the withheld ones are left out."""
@@ -759,13 +723,25 @@ class _Case:
         """'judge A. Name, prosecutor B. Name': who took part, in their roles."""
         rows = sorted(
             self.participants.get(proceeding_pk, []),
-            key=lambda row: (ROLE_ORDER.index(row["n_role"]), row["n_name"]),
+            key=lambda row: (ROLE_ORDER.index(row[0]), row[1]),
         )
         return ", ".join(
-            f"{Participant.Role(row['n_role']).label} {row['n_name']}"
-            for row in rows
-            if roles is None or row["n_role"] in roles
+            f"{self.words(choice_label(Participant.Role, role))} {name}"
+            for role, name in rows
+            if roles is None or role in roles
         )
+
+    def facts(self, *pairs):
+        """(label, value) of the facts that have a value, their labels translated."""
+        return [(self.words(label), value) for label, value in pairs if value]
+
+    def proceeding_label(self, proceeding):
+        label = self.proceeding_labels.get(proceeding.pk)
+        if label is None:
+            label = self.proceeding_labels[proceeding.pk] = _proceeding_label(
+                proceeding, self.words
+            )
+        return label
 
     def entry(self, kind, record, date, title, **fields):
         citations = self.citations.get((kind, record.pk), [])
@@ -784,10 +760,10 @@ class _Case:
             "crossing",
             crossing,
             crossing.approx_date,
-            CROSSING_SENTENCES[crossing.method]
+            self.words(CROSSING_SENTENCES[crossing.method])
             % {"origin": crossing.from_country, "destination": crossing.to_country},
             variant=crossing.method,
-            facts=_facts((_("Where"), crossing.place), (_("Why"), crossing.reason)),
+            facts=self.facts((WHERE, crossing.place), (WHY, crossing.reason)),
         )
 
     def detention_entry(self, detention):
@@ -795,21 +771,21 @@ class _Case:
             "detention",
             detention,
             detention.approx_start,
-            str(DETENTION_SENTENCES[detention.kind]),
+            self.words(DETENTION_SENTENCES[detention.kind]),
             detail=detention.description,
-            facts=_facts(
-                (_("Where"), detention.place),
-                (_("By"), detention.authority.name if detention.authority else ""),
+            facts=self.facts(
+                (WHERE, detention.place),
+                (BY, detention.authority.name if detention.authority else ""),
             ),
             end=detention.approx_end if detention.approx_end.is_set else None,
             is_period=True,
             variant=detention.kind,
-            variant_label=detention.get_kind_display(),
+            variant_label=self.words(choice_label(Detention.Kind, detention.kind)),
         )
 
     def proceeding_entries(self, proceeding):
         """The proceeding, from its first hearing or decision to its last, then its parts."""
-        label = _proceeding_label(proceeding)
+        label = self.proceeding_label(proceeding)
         anchor = f"entry-proceeding-{proceeding.pk}"
         hearings = [h for h in self.hearings if h.proceeding_id == proceeding.pk]
         rulings = [r for r in self.rulings if r.proceeding_id == proceeding.pk]
@@ -827,14 +803,14 @@ class _Case:
             dates[0] if dates else ApproximateDate(None, Precision.UNKNOWN),
             f"{label}: {proceeding.charge}" if proceeding.charge else label,
             detail=proceeding.description,
-            facts=_facts(
-                (_("Case number"), proceeding.case_number),
-                (_("Took part"), self.people_in(proceeding.pk)),
+            facts=self.facts(
+                (CASE_NUMBER, proceeding.case_number),
+                (TOOK_PART, self.people_in(proceeding.pk)),
             ),
             end=max(endings, default=None),
             is_period=True,
             variant=proceeding.kind,
-            variant_label=proceeding.get_kind_display(),
+            variant_label=self.words(choice_label(Proceeding.Kind, proceeding.kind)),
             others=self.others_of("proceeding", proceeding.pk),
         )
         for hearing in hearings:
@@ -842,9 +818,9 @@ class _Case:
                 "hearing",
                 hearing,
                 hearing.approx_date,
-                _by(proceeding.authority, hearing.title or _("hearing")),
+                _by(proceeding.authority, hearing.title or self.words(HEARING)),
                 detail=hearing.summary,
-                facts=_facts((_("Where"), hearing.place)),
+                facts=self.facts((WHERE, hearing.place)),
                 part_of=anchor,
                 part_of_label=label,
             )
@@ -853,14 +829,14 @@ class _Case:
                 "ruling",
                 ruling,
                 ruling.approx_date,
-                _by(proceeding.authority, _ruling_sentence(ruling, proceeding)),
+                _by(proceeding.authority, _ruling_sentence(ruling, proceeding, self.words)),
                 detail=ruling.summary,
-                facts=_facts(
-                    (_("Decided by"), self.people_in(proceeding.pk, {Participant.Role.JUDGE})),
-                    (_("Credit for pre-trial detention"), ruling.pre_trial_credit),
+                facts=self.facts(
+                    (DECIDED_BY, self.people_in(proceeding.pk, {Participant.Role.JUDGE})),
+                    (PRE_TRIAL_CREDIT, ruling.pre_trial_credit),
                 ),
                 variant=ruling.outcome,
-                variant_label=ruling.get_outcome_display(),
+                variant_label=self.words(choice_label(Ruling.Outcome, ruling.outcome)),
                 part_of=anchor,
                 part_of_label=label,
             )
@@ -874,18 +850,19 @@ class _Case:
             status.approx_decided,
             _by(
                 status.authority,
-                STATUS_SENTENCES[status.outcome] % {"status": status_name(status.status)},
+                self.words(STATUS_SENTENCES[status.outcome])
+                % {"status": self.words(status_name(status.status))},
             ),
             detail=status.note,
-            facts=_facts((_("Valid"), _validity(valid_from, valid_until))),
+            facts=self.facts((VALID, _validity(valid_from, valid_until))),
             end=valid_until if valid_until.is_set else None,
             is_period=status.outcome in PERIOD_OUTCOMES,
             start=valid_from if valid_from.is_set else None,
             variant=status.status,
-            variant_label=status.get_status_display(),
+            variant_label=self.words(choice_label(StatusDecision.Status, status.status)),
             outcome=status.outcome,
             part_of=f"entry-proceeding-{proceeding.pk}" if proceeding else "",
-            part_of_label=_proceeding_label(proceeding) if proceeding else "",
+            part_of_label=self.proceeding_label(proceeding) if proceeding else "",
         )
 
     def event_entry(self, event):
@@ -895,29 +872,32 @@ class _Case:
             event.approx_date,
             event.title,
             detail=event.description,
-            facts=_facts(
-                (_("Where"), event.place),
-                (_("By"), event.authority.name if event.authority else ""),
+            facts=self.facts(
+                (WHERE, event.place),
+                (BY, event.authority.name if event.authority else ""),
             ),
             variant=event.kind,
-            variant_label=event.get_kind_display(),
+            variant_label=self.words(choice_label(Event.Kind, event.kind)),
             others=self.others_of("event", event.pk),
         )
 
 
-def _number_sources(entries, masker=NO_MASKING):
+def _number_sources(entries, masker=NO_MASKING, shown=None):
     """Number sources in order of first citation; turn each entry's citations into markers.
 
-    Sources and quotes as the reader may read them: names withheld by ``masker``."""
+    Sources and quotes as the reader may read them: names withheld by ``masker``. ``shown``
+    keeps each source as ``masker`` shows it, for timelines that share the masker."""
     numbered = {}
+    shown = {} if shown is None else shown
     for entry in entries:
         cited = []
         for citation in entry.citations:
             source = numbered.get(citation.source_id)
             if source is None:
-                source = numbered[citation.source_id] = NumberedSource(
-                    len(numbered) + 1, masked_copy(citation.source, masker)
-                )
+                copy = shown.get(citation.source_id)
+                if copy is None:
+                    copy = shown[citation.source_id] = masked_copy(citation.source, masker)
+                source = numbered[citation.source_id] = NumberedSource(len(numbered) + 1, copy)
             marker = CitedSource(
                 source.number, source.source, masker(citation.quote), citation.confidence
             )

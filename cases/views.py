@@ -13,7 +13,10 @@ from .timeline import build_timeline
 def person_timeline(request, ref):
     person = get_person_for(request.user, ref)
     timeline = build_timeline(person, request.user)
-    manages, editable, removable = entry_permissions(person, request.user, timeline.entries)
+    if request.user.is_authenticated:
+        manages, editable, removable = entry_permissions(person, request.user, timeline.entries)
+    else:  # the public manages no one's case: no query to ask
+        manages, editable, removable = False, set(), set()
     record_read(request, person, AccessLogEntry.What.PAGE)
     context = {
         "person": person,

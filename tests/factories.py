@@ -173,3 +173,17 @@ def fill_case(person, copies):
         for record in records:
             cite(record, source)
             cite(record)
+
+
+def grow_database_around(person, others):
+    """``others`` more persons, each with a case of every record kind (``fill_case``) and a
+    crossing citing a source ``person``'s case cites; every other one confidential. The
+    database grows around ``person``'s page both where the page must not look (the others'
+    cases) and where it must (the persons citing its sources, whose names it withholds)."""
+    source = make_source()
+    cite(make_crossing(person), source)
+    for number in range(others):
+        visibility = Person.Visibility.CONFIDENTIAL if number % 2 else Person.Visibility.PUBLIC
+        other = make_person(visibility=visibility, variants=[f"Other {number}"])
+        fill_case(other, 1)
+        cite(make_crossing(other), source)

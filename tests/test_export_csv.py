@@ -4,6 +4,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from cases import exports
 from cases.exports import (
     ENTRY_COLUMNS,
     PERSON_COLUMNS,
@@ -11,8 +12,10 @@ from cases.exports import (
     entry_rows,
     iter_csv,
     person_rows,
+    safe_cell,
 )
-from tests.factories import make_person
+from cases.timeline import build_timeline
+from tests.factories import fill_case, make_person
 from tests.test_export_json import MANAGES, MAY_SEE
 from tests.test_round_trip import make_case_file
 
@@ -78,6 +81,56 @@ def test_the_entries_sheet_follows_each_timeline(lawyer, researcher):
     assert [row["date"] for row in public if row["date"]] == sorted(
         row["date"] for row in public if row["date"]
     )
+
+
+def timeline_rows(person, timeline):
+    """The rows the entries sheet should hold for ``timeline``: each entry as its columns say."""
+    rows = []
+    for entry in timeline.entries:
+        sources = []
+        for cited in entry.citations:
+            source = cited.source
+            described = [source.publisher, source.title, str(source.approx_published)]
+            line = f"[{cited.number}] " + ", ".join(part for part in described if part)
+            sources.append(f"{line} {source.url}" if source.url else line)
+        values = [
+            person.ref,
+            person.name,
+            entry.date.iso() or "",
+            entry.date.precision,
+            entry.date.not_later_than.isoformat() if entry.date.not_later_than else "",
+            entry.date_display,
+            entry.end.iso() or "" if entry.has_end else "",
+            entry.end.precision if entry.has_end else "",
+            entry.kind,
+            str(entry.title),
+            entry.plain_detail(),
+            " | ".join(sources),
+        ]
+        rows.append(dict(zip(ENTRY_COLUMNS, map(safe_cell, values), strict=True)))
+    return rows
+
+
+@pytest.mark.parametrize("reader", list(MAY_SEE))
+def test_the_entries_sheet_is_the_timelines_it_summarises_in_their_order(
+    request, monkeypatch, lawyer, reader
+):
+    make_case_file(lawyer)
+    for number in range(5):
+        fill_case(make_person(name=f"Batch Person {number}", variants=[f"Variant {number}"]), 2)
+    # Timelines built two persons at a time: some batches cut through the records persons
+    # share, and every batch boundary is crossed.
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+    user = request.getfixturevalue(reader)
+    scope = ExportScope.for_user(user)
+
+    rows = read(sheet(entry_rows(scope)))
+
+    expected = []
+    for person in scope.persons:
+        expected += timeline_rows(person, build_timeline(person, user, masker=scope.masker))
+    assert len(expected) > 7 * 2 * 5
+    assert rows == expected
 
 
 def test_a_cell_that_would_run_as_a_formula_is_written_as_text(lawyer, admin_user):

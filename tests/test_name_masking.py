@@ -13,7 +13,7 @@ from django.utils import timezone
 from cases.history import recent_changes
 from cases.masking import NameMasker
 from cases.name_review import texts_naming
-from cases.timeline import build_timeline
+from cases.timeline import build_timeline, build_timelines
 from people.models import Person
 
 from .factories import (
@@ -183,6 +183,27 @@ def test_a_person_linked_through_nothing_shown_is_not_looked_for(request, lawyer
     public = make_person(public_summary="Unrelated Secretperson is not linked here.")
     timeline = build_timeline(public, AnonymousUser())
     assert timeline.summary == "Unrelated Secretperson is not linked here."
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_batch_of_timelines_withholds_in_each_what_it_withholds_alone(request, shared, reader):
+    """Timelines built together (cases/timeline_records.py) withhold, in each, the names of
+    the hidden persons linked to any of them: never fewer than the page alone."""
+    public, _hidden, _proceeding, _event = shared
+    unlinked = make_person(name="Aisha Unlinked", public_summary="Qaster Musakhanuly's cousin.")
+    user = request.getfixturevalue(reader)
+    alone = build_timeline(public, user)
+
+    together, other = build_timelines([public, unlinked], user)
+
+    assert str(together.as_data(str)) == str(alone.as_data(str))
+    assert [source.source.title for source in together.sources] == [
+        source.source.title for source in alone.sources
+    ]
+    if reader in MAY_SEE:
+        assert other.summary == "Qaster Musakhanuly's cousin."
+    else:
+        assert other.summary == f"{WITHHELD}'s cousin."
 
 
 @pytest.mark.parametrize("reader", ["anonymous", "researcher", "admin_user"])

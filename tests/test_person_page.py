@@ -9,6 +9,7 @@ from people.models import Person
 from tests.factories import (
     cite,
     fill_case,
+    grow_database_around,
     make_authority,
     make_crossing,
     make_detention,
@@ -333,6 +334,33 @@ def test_it_makes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(15):
         response = client.get(person.get_absolute_url())
     assert response.content.decode().count('class="entry entry-') == 7 * copies
+
+
+# The page's queries: the person, then their timeline (nine at most, cases/timeline.py).
+PAGE_QUERIES = 10
+# What a signed-in reader adds: their session, their user and their permissions (two), what
+# they may change on the page (cases/edit_views.py), and the read log's entry (the person read
+# here is not public).
+SIGNED_IN_QUERIES = 4 + 1 + 1
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "researcher", "lawyer", "admin_user"])
+@pytest.mark.parametrize("others", [1, 30])
+def test_its_queries_do_not_grow_with_the_database(
+    client, request, django_assert_max_num_queries, lawyer, reader, others
+):
+    visibility = Person.Visibility.PUBLIC if reader == "anonymous" else Person.Visibility.INTERNAL
+    person = make_person(variants=["A"], lawyers=[lawyer], visibility=visibility)
+    fill_case(person, 3)
+    grow_database_around(person, others)
+    if reader != "anonymous":
+        client.force_login(request.getfixturevalue(reader))
+    client.get(person.get_absolute_url())  # Django reads the content types once a process
+
+    bound = PAGE_QUERIES + (SIGNED_IN_QUERIES if reader != "anonymous" else 0)
+    with django_assert_max_num_queries(bound):
+        response = client.get(person.get_absolute_url())
+    assert response.content.decode().count('class="entry entry-') == 7 * 3 + 1
 
 
 def test_it_offers_updates_and_edit_links_only_to_who_manages_the_person(

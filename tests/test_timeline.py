@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases.models import Citation, Participant, Ruling, StatusDecision
 from cases.models.statuses import annotate_current_status
-from cases.timeline import build_timeline, current_status
+from cases.timeline import build_timeline, build_timelines, current_status
 from people.models import Person
 from tests.factories import (
     cite,
@@ -356,4 +356,55 @@ def test_it_makes_as_many_queries_for_a_long_case_as_for_a_short_one(request, re
             timeline = build_timeline(person, user)
         counts.append(len(queries))
     assert len(timeline.entries) == 6 * 7
+    assert counts[0] == counts[1] <= 9
+
+
+def summary(timeline):
+    """What a reader is shown of a timeline, as plain values."""
+    entries = [
+        (
+            entry.anchor,
+            str(entry.title),
+            entry.plain_detail(),
+            entry.date_display,
+            [(cited.number, cited.source.title, cited.quote) for cited in entry.citations],
+        )
+        for entry in timeline.entries
+    ]
+    sources = [(source.number, source.source.title) for source in timeline.sources]
+    current = timeline.current_status.label if timeline.current_status else None
+    return entries, sources, [variant.name for variant in timeline.variants], current
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "researcher", "admin_user"])
+def test_a_batch_gives_each_person_the_timeline_they_have_alone(request, reader):
+    user = request.getfixturevalue(reader)
+    persons = [make_person(variants=[f"V{number}"]) for number in range(4)]
+    for number, person in enumerate(persons):
+        fill_case(person, number + 1)
+    shared = make_proceeding(persons=persons[:2])  # a record of two persons of the batch
+    cite(shared)
+
+    batch = build_timelines(persons, user)
+
+    assert [timeline.person for timeline in batch] == persons
+    assert [summary(timeline) for timeline in batch] == [
+        summary(build_timeline(person, user)) for person in persons
+    ]
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "researcher", "admin_user"])
+def test_it_builds_many_timelines_in_as_many_queries_as_one(request, reader):
+    user = request.getfixturevalue(reader)
+    persons = [make_person(variants=["A"]) for _number in range(12)]
+    for person in persons:
+        fill_case(person, 2)
+    build_timelines(persons[:1], user)  # the reader's permissions are cached from here on
+
+    counts = []
+    for batch in (persons[:1], persons):
+        with CaptureQueriesContext(connection) as queries:
+            timelines = build_timelines(batch, user)
+        counts.append(len(queries))
+    assert sum(len(timeline.entries) for timeline in timelines) == 12 * 2 * 7
     assert counts[0] == counts[1] <= 9

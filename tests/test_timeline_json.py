@@ -10,6 +10,7 @@ from people.models import Person
 from tests.factories import (
     cite,
     fill_case,
+    grow_database_around,
     make_authority,
     make_crossing,
     make_detention,
@@ -263,3 +264,29 @@ def test_it_makes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(15):
         response = client.get(json_url(person))
     assert len(response.json()["entries"]) == 7 * copies
+
+
+# The person, then their timeline (nine queries at most, cases/timeline.py); a signed-in
+# reader adds their session, user and permissions (two), and the read log's entry (the person
+# read here is not public).
+JSON_QUERIES = 10
+SIGNED_IN_QUERIES = 4 + 1
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "researcher", "lawyer", "admin_user"])
+@pytest.mark.parametrize("others", [1, 30])
+def test_its_queries_do_not_grow_with_the_database(
+    client, request, django_assert_max_num_queries, lawyer, reader, others
+):
+    visibility = Person.Visibility.PUBLIC if reader == "anonymous" else Person.Visibility.INTERNAL
+    person = make_person(variants=["A"], lawyers=[lawyer], visibility=visibility)
+    fill_case(person, 3)
+    grow_database_around(person, others)
+    if reader != "anonymous":
+        client.force_login(request.getfixturevalue(reader))
+    client.get(json_url(person))  # Django reads the content types once a process
+
+    bound = JSON_QUERIES + (SIGNED_IN_QUERIES if reader != "anonymous" else 0)
+    with django_assert_max_num_queries(bound):
+        response = client.get(json_url(person))
+    assert len(response.json()["entries"]) == 7 * 3 + 1

@@ -45,9 +45,12 @@ class SharedRecordQuerySet(models.QuerySet):
 
     def managed_by(self, user):
         """Records the user may change: they manage every person the record concerns."""
-        managed = Person.objects.managed_by(user).values("pk")
-        return self._with_person_in(managed).exclude(
-            Exists(self._links().exclude(person__in=managed))
+        managed = Person.objects.managed_by(user)
+        # Each linked person tested on their own: "not in every managed person" would read
+        # all of them (every person, for an admin) to answer for one record.
+        unmanaged = ~Exists(managed.filter(pk=OuterRef("person_id")))
+        return self._with_person_in(managed.values("pk")).exclude(
+            Exists(self._links().filter(unmanaged))
         )
 
     def with_person_managed_by(self, user):
