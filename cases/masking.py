@@ -34,6 +34,7 @@ import re
 import unicodedata
 from copy import copy
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
@@ -41,8 +42,11 @@ from people.models import NameVariant, Person, is_admin
 
 from .models import (
     BorderCrossing,
+    Citation,
     Detention,
     Event,
+    Hearing,
+    Participant,
     Proceeding,
     Ruling,
     StatusDecision,
@@ -311,13 +315,12 @@ def sources_cited_in_case(person):
         Participant.objects.filter(proceeding_id__in=proceedings),
         Event.objects.filter(persons=person),
     ]
+    # By content type id: the (content_type, object_id) index serves it.
+    types = ContentType.objects.get_for_models(*(queryset.model for queryset in records))
     condition = Q(pk__in=[])
     for queryset in records:
-        meta = queryset.model._meta
         condition |= Q(
-            content_type__app_label=meta.app_label,
-            content_type__model=meta.model_name,
-            object_id__in=queryset.values("pk"),
+            content_type_id=types[queryset.model].pk, object_id__in=queryset.values("pk")
         )
     cited = Citation.objects.filter(condition).order_by().values_list("source_id", flat=True)
     return list(cited.distinct())
